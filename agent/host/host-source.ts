@@ -1,0 +1,211 @@
+/**
+ * The host source: one sample of /proc (CPU, kernel counters, memory, load,
+ * filesystems, network, pressure, uname, watched processes). Sub-collectors run in
+ * parallel and are isolated: one failing gives an error entry and an empty part, the
+ * rest of the reading is still filled (node_exporter collector.go, ContinueOnError).
+ */
+import { machine } from "node:os";
+import type { CpuReading, FilesystemReading, HostReading, KernelStatReading, LoadReading, MeminfoEntry, NetworkReading, PressureReading, ProcessReading, UnameReading } from "../sample.ts";
+import { createListeningProcessFinder } from "./find-listening-process.ts";
+import { errnoCode, HostReadAbortedError, toHostError, type HostSourceError } from "./host-errors.ts";
+import { createCpuClamp } from "./monotonic-counter.ts";
+import { parseLoadavg } from "./parse-loadavg.ts";
+import { parseMeminfo } from "./parse-meminfo.ts";
+import { parseMountinfo, selectFilesystems } from "./parse-mountinfo.ts";
+import { parseNetDev } from "./parse-net-dev.ts";
+import { parsePressure, toPressureReading } from "./parse-pressure.ts";
+import { parseProcStat, type ProcStat } from "./parse-proc-stat.ts";
+import { createFilesystemReader, type StatfsFunction } from "./read-filesystems.ts";
+import { readPageSize } from "./read-page-size.ts";
+import { readProcess } from "./read-process.ts";
+
+/** Sub-collector names: the `target` of the host source's error entries. */
+export const HOST_COLLECTORS = ["stat", "meminfo", "loadavg", "filesystem", "netdev", "pressure", "uname", "processes"] as const;
+/** One of HOST_COLLECTORS. */
+export type HostCollectorName = (typeof HOST_COLLECTORS)[number];
+
+/** A process to report: the vLLM server of `target`, by PID or by the TCP port it listens on. */
+export interface WatchedProcess {
+  readonly target: string;
+  readonly port?: number;
+  readonly pid?: number;
+}
+
+/** Options of createHostSource(); the roots mirror node_exporter's --path.procfs and --path.rootfs. */
+export interface HostSourceOptions {
+  /** Root of procfs, like node_exporter's --path.procfs; default "/proc". */
+  readonly procRoot?: string;
+  /** Prefix for statfs paths, like --path.rootfs (e.g. "/host"); default "". */
+  readonly rootfsPrefix?: string;
+  /** Per-mount statfs timeout before the mount is reported stuck; default 2000 ms. */
+  readonly statfsTimeoutMs?: number;
+  /** Asked on every read, so targets can come and go. */
+  readonly watchedProcesses: () => readonly WatchedProcess[];
+  /** Page size for process rss; default read once from /proc/self/smaps, else 4096. */
+  readonly pageSizeBytes?: number;
+  /** statfs implementation, for tests. */
+  readonly statfs?: StatfsFunction;
+}
+
+/** One sample: the reading (empty parts where a collector failed) and an entry per failure. */
+export interface HostSourceResult {
+  readonly reading: HostReading;
+  readonly errors: HostSourceError[];
+}
+
+/** The host source; holds state between samples (CPU clamp, stuck mounts, found PIDs). */
+export interface HostSource {
+  /** Takes one sample; never rejects. Collectors still running when `signal` aborts give an "aborted" error entry. */
+  read(signal: AbortSignal): Promise<HostSourceResult>;
+}
+
+const EMPTY_STAT: KernelStatReading = { contextSwitchesTotal: 0, interruptsTotal: 0, forksTotal: 0, procsRunning: 0, procsBlocked: 0, bootTimeSeconds: 0 };
+const EMPTY_LOAD: LoadReading = { load1: 0, load5: 0, load15: 0 };
+const ABORTED = Symbol("aborted");
+
+/**
+ * Creates the host source. Each /proc file is read once per sample.
+ *
+ * @example
+ * const host = createHostSource({ watchedProcesses: () => [{ target: "http://127.0.0.1:8000", port: 8000 }] });
+ * const { reading, errors } = await host.read(AbortSignal.timeout(1000));
+ */
+export function createHostSource(options: HostSourceOptions): HostSource {
+  const { procRoot = "/proc", rootfsPrefix = "", statfsTimeoutMs = 2000, watchedProcesses } = options;
+  const clampCpus = createCpuClamp();
+  const filesystems = createFilesystemReader({ rootfsPrefix, timeoutMs: statfsTimeoutMs, statfs: options.statfs });
+  const finder = createListeningProcessFinder({ procRoot });
+  const unameMachine = readMachine();
+  // ostype, osrelease and version cannot change without a reboot: read them once.
+  let kernelIdentity: Promise<Pick<UnameReading, "sysname" | "release" | "version">> | undefined;
+  let lastBootTimeSeconds: number | undefined;
+  let pageSize: Promise<number> | undefined = options.pageSizeBytes === undefined ? undefined : Promise.resolve(options.pageSizeBytes);
+
+  const readText = (path: string) => Bun.file(`${procRoot}/${path}`).text();
+
+  async function readMountinfo(): Promise<string> {
+    try {
+      return await readText("1/mountinfo");
+    } catch (error) {
+      // /proc mounted with hidepid hides PID 1 from other users: fall back to our own view, as node_exporter does.
+      if (errnoCode(error) === "ENOENT" || errnoCode(error) === "EACCES") return readText("self/mountinfo");
+      throw error;
+    }
+  }
+
+  async function readPressure(): Promise<PressureReading | null> {
+    try {
+      const read = async (resource: string) => parsePressure(await readText(`pressure/${resource}`), resource);
+      const [cpu, io, memory] = await Promise.all([read("cpu"), read("io"), read("memory")]);
+      return toPressureReading({ cpu, io, memory });
+    } catch (error) {
+      // No PSI (kernel < 4.20 or CONFIG_PSI=n: ENOENT; booted with psi=0: EOPNOTSUPP) is not a failure (pressure_linux.go).
+      const code = errnoCode(error);
+      if (code === "ENOENT" || code === "EOPNOTSUPP" || code === "ENOTSUP") return null;
+      throw error;
+    }
+  }
+
+  async function readUname(): Promise<UnameReading> {
+    kernelIdentity ??= Promise.all(["ostype", "osrelease", "version"].map((name) => readText(`sys/kernel/${name}`))).then(([sysname = "", release = "", version = ""]) => ({
+      sysname: sysname.trim(),
+      release: release.trim(),
+      version: version.trim(),
+    }));
+    const identity = kernelIdentity;
+    // A failed first read is retried on the next sample instead of being cached.
+    identity.catch(() => {
+      if (kernelIdentity === identity) kernelIdentity = undefined;
+    });
+    const [kernel, hostname] = await Promise.all([identity, readText("sys/kernel/hostname")]);
+    return { ...kernel, machine: unameMachine, nodename: hostname.trim() };
+  }
+
+  /** Per-target failures come back as `errors` (not thrown) so that one target cannot hide the others. */
+  async function readProcesses(statTask: Promise<ProcStat>): Promise<{ readings: ProcessReading[]; errors: HostSourceError[] }> {
+    const errors: HostSourceError[] = [];
+    const watched = uniqueByTarget(watchedProcesses());
+    if (watched.length === 0) return { readings: [], errors };
+    // The stat collector reports a /proc/stat failure; here it only means "use the last btime".
+    const bootTimeSeconds = await statTask.then((stat) => stat.stat.bootTimeSeconds, () => lastBootTimeSeconds);
+    if (bootTimeSeconds === undefined) throw new Error("Cannot compute process start times: /proc/stat has not been read yet");
+    pageSize ??= readPageSize().catch((error: unknown) => {
+      errors.push({ target: "processes", code: "page_size", message: `Cannot read the page size, assuming 4096: ${error instanceof Error ? error.message : String(error)}` });
+      return 4096;
+    });
+    const pageSizeBytes = await pageSize;
+    const readings = await Promise.all(
+      watched.map(async (watchedProcess) => {
+        const { target, pid: givenPid, port } = watchedProcess;
+        try {
+          const pid = givenPid ?? (port === undefined ? null : await finder.find(port));
+          // Not running (or not found) is not an error: the vLLM source reports the target down.
+          return pid === null ? null : await readProcess(pid, { procRoot, target, bootTimeSeconds, pageSizeBytes });
+        } catch (error) {
+          const entry = toHostError("processes", error);
+          errors.push({ ...entry, message: `${entry.message} (target ${target})` });
+          return null;
+        }
+      }),
+    );
+    return { readings: readings.filter((reading) => reading !== null), errors };
+  }
+
+  return {
+    async read(signal) {
+      const errors: HostSourceError[] = [];
+      let onAbort = () => {};
+      const aborted = new Promise<typeof ABORTED>((resolve) => {
+        onAbort = () => resolve(ABORTED);
+        if (signal.aborted) resolve(ABORTED);
+        else signal.addEventListener("abort", onAbort, { once: true });
+      });
+
+      async function collect<T>(name: HostCollectorName, fallback: T, task: () => Promise<T>): Promise<T> {
+        try {
+          const outcome = await Promise.race([task(), aborted]);
+          if (outcome === ABORTED) throw new HostReadAbortedError(name, { cause: signal.reason });
+          return outcome;
+        } catch (error) {
+          errors.push(toHostError(name, error));
+          return fallback;
+        }
+      }
+
+      const statTask = readText("stat").then(parseProcStat);
+      const noCpus: CpuReading[] = [];
+      try {
+        const [stat, meminfo, load, fsReadings, networks, pressure, uname, processes] = await Promise.all([
+          collect("stat", { cpus: noCpus, stat: EMPTY_STAT }, async () => {
+            const parsed = await statTask;
+            lastBootTimeSeconds = parsed.stat.bootTimeSeconds;
+            return { cpus: clampCpus(parsed.cpus), stat: parsed.stat };
+          }),
+          collect("meminfo", [] as MeminfoEntry[], async () => parseMeminfo(await readText("meminfo"))),
+          collect("loadavg", EMPTY_LOAD, async () => parseLoadavg(await readText("loadavg"))),
+          collect("filesystem", [] as FilesystemReading[], async () => filesystems.read(selectFilesystems(parseMountinfo(await readMountinfo())))),
+          collect("netdev", [] as NetworkReading[], async () => parseNetDev(await readText("net/dev"))),
+          collect("pressure", null, readPressure),
+          collect("uname", { sysname: "", release: "", version: "", machine: unameMachine, nodename: "" }, readUname),
+          collect("processes", { readings: [] as ProcessReading[], errors: [] as HostSourceError[] }, () => readProcesses(statTask)),
+        ]);
+        errors.push(...processes.errors);
+        const reading: HostReading = { cpus: stat.cpus, stat: stat.stat, meminfo, load, filesystems: fsReadings, networks, pressure, uname, processes: processes.readings };
+        return { reading, errors };
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+      }
+    },
+  };
+}
+
+/** uname -m: Node's os.machine() is uname(2)'s machine field; the arch map is a fallback. */
+function readMachine(): string {
+  const value = typeof machine === "function" ? machine() : "";
+  if (value !== "") return value;
+  return process.arch === "x64" ? "x86_64" : process.arch === "arm64" ? "aarch64" : process.arch;
+}
+
+function uniqueByTarget(watched: readonly WatchedProcess[]): WatchedProcess[] {
+  return [...new Map(watched.map((entry) => [entry.target, entry])).values()];
+}
