@@ -15,6 +15,11 @@ import { createApp } from "./server/create-app.ts";
 import { Timeline } from "./timeline/timeline.ts";
 import { createVllmSource } from "./vllm/vllm-source.ts";
 import type { MetricFamily } from "./exposition/family.ts";
+import { Outputs } from "./outputs/outputs.ts";
+import { hostname } from "node:os";
+import { dcgmFamilies } from "./gpu/dcgm-families.ts";
+import { gpuFamilies } from "./gpu/gpu-families.ts";
+import { type GpuSource, openGpuSource } from "./gpu/gpu-source.ts";
 
 const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "0.0.0.0", "[::]"]);
 
@@ -26,6 +31,8 @@ export class Agent {
   readonly #logger: Logger;
   readonly #version: string;
   readonly #exposition: ExpositionCache;
+  readonly #outputs: Outputs;
+  readonly #gpu: GpuSource;
   #server: ReturnType<typeof Bun.serve> | null = null;
 
   constructor(config: AgentConfig, options: { logger: Logger; version: string }) {
@@ -35,7 +42,10 @@ export class Agent {
     // On-demand sampling has no fixed rate: size for one sample a second.
     const assumedIntervalMs = config.intervalMs > 0 ? config.intervalMs : 1_000;
     this.timeline = new Timeline({ retentionMs: config.timelineRetentionMs, capacity: Math.max(1, Math.ceil(config.timelineRetentionMs / assumedIntervalMs)) });
-    const sources = buildSources(config);
+    // NVML absent or unusable still gives a source: it reports up 0 and logs once (via the sampler).
+    this.#gpu = openGpuSource({ libraryPath: config.nvmlLibrary, procRoot: config.procfsPath, logger: options.logger, worker: !config.once });
+    const sources: SamplerSources = { ...buildSources(config), gpu: this.#gpu };
+    const gpuHostname = hostname();
     const configuredSources = Object.keys(sources) as SourceName[];
     // A source must answer well within the interval so one slow source never stalls the timeline.
     const sourceTimeoutMs = Math.max(config.vllmTimeoutMs + 200, config.intervalMs > 0 ? config.intervalMs * 0.9 : 5_000);
@@ -44,15 +54,23 @@ export class Agent {
       intervalMs: config.intervalMs,
       sourceTimeoutMs,
       logger: options.logger,
-      onSample: (sample) => this.timeline.append(sample),
+      onSample: (sample) => {
+        this.timeline.append(sample);
+        this.#outputs.onSample(sample);
+      },
     });
     const selfMetrics = new SelfMetrics(config.procfsPath);
-    this.#exposition = new ExpositionCache(async (sample: Sample): Promise<MetricFamily[]> => [
+    const families = async (sample: Sample): Promise<MetricFamily[]> => [
       ...agentFamilies({ sample, version: this.#version, errorTotals: this.sampler.errorTotals, configuredSources }),
+      ...this.#outputs.families(),
       ...(await selfMetrics.families()),
       ...(sample.host ? hostFamilies(sample.host, { timeMs: sample.timeMs }) : []),
+      ...(config.compat === "dcgm" ? dcgmFamilies(sample.gpus, { hostname: gpuHostname }) : gpuFamilies(sample.gpus)),
       ...sample.vllm.flatMap((v) => v.families),
-    ]);
+    ];
+    this.#exposition = new ExpositionCache(families);
+    // Opened here so a --record path that cannot be written stops the agent before it serves.
+    this.#outputs = new Outputs(config, { logger: options.logger, version: options.version, families, render: async (sample) => (await this.#exposition.render(sample, "text")).body });
   }
 
   /** Takes one sample without serving anything (--once). */
@@ -87,6 +105,7 @@ export class Agent {
       idleTimeout: 30,
     });
     this.sampler.start();
+    this.#outputs.start();
     const url = new URL(this.#server.url.href);
     this.#logger.info("Serving metrics", {
       url: `${url.href}metrics`,
@@ -101,6 +120,10 @@ export class Agent {
   async stop(): Promise<void> {
     this.sampler.stop();
     await this.sampler.idle();
+    // Flush recorders and the last OTLP batch, delete the Pushgateway group, while /metrics still answers.
+    await this.#outputs.stop();
+    // Stops the XID worker, then nvmlShutdown.
+    await this.#gpu.close();
     await this.#server?.stop(true);
     this.#server = null;
   }

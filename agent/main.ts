@@ -9,8 +9,14 @@ import { renderHelp } from "./config/render-help.ts";
 import { UsageError } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { VERSION } from "./version.ts";
+import { runDoctor } from "./doctor/run-doctor.ts";
+import { runExport } from "./export/run-export.ts";
+import { RecordPathError } from "./outputs/record/record-errors.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
+  // Subcommands come before flag parsing: they take their own arguments.
+  if (argv[0] === "export") return runExport(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
+  if (argv[0] === "doctor") return runDoctor(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env, version: VERSION });
   let request;
   try {
     request = parseConfig(argv, process.env);
@@ -31,13 +37,23 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { config } = request;
   const logger = createLogger(config.logLevel);
-  const agent = new Agent(config, { logger, version: VERSION });
+  let agent: Agent;
+  try {
+    agent = new Agent(config, { logger, version: VERSION });
+  } catch (error) {
+    if (error instanceof RecordPathError) {
+      logger.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
 
   if (config.once) {
     const sample = await agent.sampleOnce();
     const output =
       config.onceFormat === "json" ? `${JSON.stringify(sample, null, 2)}\n` : await agent.render(sample, config.onceFormat === "openmetrics" ? "openmetrics" : "text");
     await Bun.write(Bun.stdout, output);
+    await agent.stop();
     return 0;
   }
 

@@ -148,11 +148,95 @@ export interface VllmReading {
   readonly summary: VllmSummary | null;
 }
 
-/** GPU readings arrive with the NVML source; the shape is defined there. */
+/** A process using a GPU (NVML's compute processes), joined with /proc/<pid>/comm. */
+export interface GpuProcessReading {
+  readonly pid: number;
+  /** /proc/<pid>/comm, or "" when the process is gone or in another PID namespace. */
+  readonly command: string;
+  /** null when NVML reports it as not available (no privileges, some MIG setups). */
+  readonly usedGpuMemoryBytes: number | null;
+}
+
+/** XID errors seen on one GPU since the agent started, per XID code. */
+export interface GpuXidCount {
+  readonly xid: number;
+  readonly count: number;
+}
+
+/**
+ * One GPU as NVML reports it in one sample. A value is null when NVML does not
+ * support it on this device (NOT_SUPPORTED) or when the device is down.
+ */
 export interface GpuReading {
+  /** NVML index, the `gpu` label. */
   readonly index: number;
   readonly uuid: string;
   readonly name: string;
+  /** nvmlPciInfo_t.busId, e.g. 00000000:17:00.0 (dcgm-exporter's pci_bus_id). */
+  readonly pciBusId: string;
+  /** /dev/nvidia<minor>; dcgm-exporter's `device` label is nvidia<index>. */
+  readonly minorNumber: number | null;
+  readonly driverVersion: string;
+  readonly nvmlVersion: string;
+  /** e.g. "13.0", from nvmlSystemGetCudaDriverVersion. */
+  readonly cudaDriverVersion: string;
+  /** False when an NVML call on this device failed (GPU_IS_LOST, ...): every value below is null then. */
+  readonly up: boolean;
+  /** True when the readings come from a fake NVML, never hardware (the fake's `simulated` marker). */
+  readonly simulated: boolean;
+  readonly memoryTotalBytes: number | null;
+  /** Used, excluding reserved (nvmlMemory_v2_t); with the v1 call it includes reserved. */
+  readonly memoryUsedBytes: number | null;
+  readonly memoryFreeBytes: number | null;
+  /** null before R510 drivers (no nvmlDeviceGetMemoryInfo_v2). */
+  readonly memoryReservedBytes: number | null;
+  readonly utilizationGpuRatio: number | null;
+  readonly utilizationMemoryRatio: number | null;
+  readonly encoderUtilizationRatio: number | null;
+  readonly decoderUtilizationRatio: number | null;
+  readonly temperatureCelsius: number | null;
+  readonly powerWatts: number | null;
+  /** Enforced power limit. */
+  readonly powerLimitWatts: number | null;
+  readonly powerManagementLimitWatts: number | null;
+  /** Energy since the driver was loaded (counter), in millijoules as NVML reports it. */
+  readonly energyMillijoulesTotal: number | null;
+  readonly clockGraphicsMhz: number | null;
+  readonly clockSmMhz: number | null;
+  readonly clockMemoryMhz: number | null;
+  readonly clockVideoMhz: number | null;
+  readonly maxClockGraphicsMhz: number | null;
+  readonly maxClockSmMhz: number | null;
+  readonly maxClockMemoryMhz: number | null;
+  readonly maxClockVideoMhz: number | null;
+  readonly fanSpeedRatio: number | null;
+  /** 0..15 (P0 = most performance); 32 = unknown. */
+  readonly performanceState: number | null;
+  /** nvmlClocksEventReasons bitmask (same bits as the older throttle reasons). */
+  readonly clocksEventReasons: number | null;
+  /** From the XID worker's periodic read (each read costs NVML ~20 ms, so it stays off the sampler). */
+  readonly pcieTxBytesPerSecond: number | null;
+  readonly pcieRxBytesPerSecond: number | null;
+  readonly pcieReplayTotal: number | null;
+  readonly eccCorrectedVolatileTotal: number | null;
+  readonly eccUncorrectedVolatileTotal: number | null;
+  readonly eccCorrectedAggregateTotal: number | null;
+  readonly eccUncorrectedAggregateTotal: number | null;
+  readonly retiredPagesSingleBitTotal: number | null;
+  readonly retiredPagesDoubleBitTotal: number | null;
+  readonly retiredPagesPending: boolean | null;
+  readonly remappedRowsCorrectableTotal: number | null;
+  readonly remappedRowsUncorrectableTotal: number | null;
+  readonly remappedRowsPending: boolean | null;
+  readonly remappedRowsFailure: boolean | null;
+  /** nvmlComputeMode_t: 0 default, 2 prohibited, 3 exclusive process. */
+  readonly computeMode: number | null;
+  readonly migModeCurrent: number | null;
+  readonly migModePending: number | null;
+  readonly processes: readonly GpuProcessReading[];
+  readonly xidErrors: readonly GpuXidCount[];
+  /** The last XID seen (dcgm-exporter's DCGM_FI_DEV_XID_ERRORS), null before any. */
+  readonly lastXid: number | null;
 }
 
 export type SourceName = "host" | "vllm" | "gpu";

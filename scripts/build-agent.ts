@@ -16,7 +16,9 @@ const version = sha ? `${pkg.version}+${sha}` : pkg.version;
 const partial = `${outfile}.partial-${process.pid}`;
 const build = Bun.spawnSync(
   [
-    process.execPath, "build", `${root}agent/main.ts`,
+    // The GPU source's Worker is a second entry point, or the compiled binary would not contain it. Entry points
+    // stay under agent/: the binary finds the worker at /$bunfs/root/gpu/xid-worker.ts (agent/gpu/xid-worker-client.ts).
+    process.execPath, "build", `${root}agent/main.ts`, `${root}agent/gpu/xid-worker.ts`,
     "--compile", "--minify", "--sourcemap=inline",
     "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
     "--define", `VIGIL_BUILD_VERSION=${JSON.stringify(version)}`,

@@ -34,4 +34,45 @@ export interface AgentConfig {
   readonly procfsPath: string;
   /** node_exporter's --path.rootfs: prefix for statfs of mountpoints. */
   readonly rootfsPath: string;
+  /** --nvml-library: path or soname of libnvidia-ml to dlopen. */
+  readonly nvmlLibrary: string;
+  /** --compat dcgm: GPU metrics under dcgm-exporter's names and labels instead of vigil_gpu_*. */
+  readonly compat: "none" | "dcgm";
+  /** OTLP push; null when not configured. */
+  readonly otlp: OtlpConfig | null;
+  /** Pushgateway push; null when not configured. */
+  readonly pushgateway: PushgatewayConfig | null;
+  /** --record; null when not recording. */
+  readonly record: RecordConfig | null;
+}
+
+export type OtlpProtocol = "http/json" | "http/protobuf";
+
+export interface OtlpConfig {
+  /** Full URL of the metrics endpoint, e.g. http://127.0.0.1:4318/v1/metrics. */
+  readonly url: string;
+  readonly protocol: OtlpProtocol;
+  readonly intervalMs: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Extra resource attributes from --otlp-resource / OTEL_RESOURCE_ATTRIBUTES. */
+  readonly resource: Readonly<Record<string, string>>;
+  /** Most batches held while the collector is unreachable. */
+  readonly queueBatches: number;
+}
+
+export interface PushgatewayConfig {
+  /** Base URL of the Pushgateway, e.g. http://127.0.0.1:9091. */
+  readonly url: string;
+  readonly job: string;
+  readonly instance: string;
+  readonly intervalMs: number;
+}
+
+export type RecordFormat = "jsonl" | "csv" | "sqlite" | "textfile";
+
+export interface RecordConfig {
+  readonly path: string;
+  readonly format: RecordFormat;
+  /** Family-name globs to record; empty = all. */
+  readonly metrics: readonly string[];
 }

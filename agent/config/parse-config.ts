@@ -6,6 +6,7 @@ import { UsageError } from "../errors.ts";
 import type { AgentConfig, LogLevel, OnceFormat, VllmTargetConfig } from "./agent-config.ts";
 import { parseDurationMs } from "./duration.ts";
 import { OPTION_TABLE, envNameOf, type OptionSpec } from "./option-table.ts";
+import { otlpMetricsUrl, parseOutputConfig } from "../outputs/parse-output-config.ts";
 
 export type CliRequest = { readonly kind: "run"; readonly config: AgentConfig } | { readonly kind: "help" } | { readonly kind: "version" };
 
@@ -82,6 +83,9 @@ function mergeEnvironment(raw: RawValues, env: Readonly<Record<string, string | 
 /** Other exporters' variables mean the same thing in their own syntax. */
 function aliasValue(alias: string, value: string): string {
   if (alias === "VLLM_PORT") return /^\d+$/.test(value.trim()) ? `http://127.0.0.1:${value.trim()}` : value;
+  // OTLP's base-URL variables get the signal path appended; the per-signal one is used as given (OTLP exporter spec).
+  if (alias === "OTEL_EXPORTER_OTLP_ENDPOINT" || alias === "OBS_OTLP_ENDPOINT") return otlpMetricsUrl(value.trim(), { base: true });
+  if (alias === "OTEL_METRIC_EXPORT_INTERVAL") return /^\d+$/.test(value.trim()) ? `${value.trim()}ms` : value;
   return value;
 }
 
@@ -151,6 +155,9 @@ function buildConfig(raw: RawValues): AgentConfig {
     onceFormat: choice<OnceFormat>("format", "json"),
     procfsPath: get("path.procfs")?.value ?? "/proc",
     rootfsPath: get("path.rootfs")?.value ?? "/",
+    nvmlLibrary: get("nvml-library")?.value || "libnvidia-ml.so.1",
+    compat: choice<"none" | "dcgm">("compat", "none"),
+    ...parseOutputConfig({ get, all: (flag) => raw.get(flag), duration, integer }),
   };
 }
 

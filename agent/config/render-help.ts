@@ -7,6 +7,8 @@ export function renderHelp(version: string): string {
     `vigil-agent ${version}: GPU, host and vLLM metrics for Prometheus, with a timeline for load tests`,
     "",
     "Usage: vigil-agent [flags]",
+    "       vigil-agent doctor [flags]        check NVML, vLLM targets, the listen port and OTLP; explain what is wrong",
+    "       vigil-agent export RECORDING ...  turn a --record file into csv, json or prom (see export --help)",
     "",
     "Serves /metrics (Prometheus text or OpenMetrics), /healthz, /readyz, /api/v1/snapshot and /api/v1/timeline.",
     "Each flag can also be set by its environment variable; a flag wins over the environment.",

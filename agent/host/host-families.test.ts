@@ -154,7 +154,7 @@ describe("hostFamilies()", () => {
     expect(value("node_filesystem_avail_bytes", { mountpoint: "/" })).toBe(500);
     expect(value("node_network_transmit_drop_total", { device: "eth0" })).toBe(7);
     expect(value("vigil_vllm_process_threads", { pid: "4242" })).toBe(40);
-    expect(byName(families, "vigil_vllm_process_info")?.samples[0]?.labels).toEqual({ target: "http://127.0.0.1:8000", pid: "4242", command: "python3" });
+    expect(byName(families, "vigil_vllm_process_info")?.samples[0]?.labels).toEqual({ target: "127.0.0.1:8000", pid: "4242", command: "python3" });
   });
 
   it("reports device_error and readonly for a mount statfs could not read, and no sizes", () => {

@@ -5,6 +5,7 @@
  */
 import type { Labels, MetricFamily, MetricType } from "../exposition/family.ts";
 import type { HostReading } from "../sample.ts";
+import { targetLabel } from "../vllm/vllm-source.ts";
 
 /** Options of hostFamilies(). */
 export interface HostFamiliesOptions {
@@ -141,7 +142,7 @@ function pressureFamilies(reading: HostReading): MetricFamily[] {
 }
 
 function processFamilies(reading: HostReading): MetricFamily[] {
-  const rows = reading.processes.map((process) => ({ process, labels: { target: process.target, pid: String(process.pid) } }));
+  const rows = reading.processes.map((process) => ({ process, labels: { target: targetLabel(process.target), pid: String(process.pid) } }));
   const series = (name: string, help: string, type: MetricType, value: (process: (typeof rows)[number]["process"]) => number) =>
     family(name, help, type, rows.map(({ process, labels }): Sample => [labels, value(process)]));
   return [

@@ -26,10 +26,28 @@ export interface TimelineVllm {
   readonly summary: VllmSummary | null;
 }
 
+/** The per-GPU summary the harness correlates with (the rest of GpuReading stays on /metrics). */
+export interface TimelineGpu {
+  readonly index: number;
+  readonly uuid: string;
+  readonly up: boolean;
+  readonly utilizationGpuRatio: number | null;
+  readonly memoryUsedBytes: number | null;
+  readonly memoryTotalBytes: number | null;
+  readonly powerWatts: number | null;
+  readonly powerLimitWatts: number | null;
+  readonly temperatureCelsius: number | null;
+  readonly clockSmMhz: number | null;
+  readonly clockMemoryMhz: number | null;
+  readonly clockGraphicsMhz: number | null;
+  /** nvmlClocksEventReasons bitmask. */
+  readonly clocksEventReasons: number | null;
+}
+
 export interface TimelinePoint {
   readonly timeMs: number;
   readonly durationMs: number;
-  readonly gpus: readonly GpuReading[];
+  readonly gpus: readonly TimelineGpu[];
   readonly host: TimelineHost | null;
   readonly vllm: readonly TimelineVllm[];
   readonly sources: readonly SourceStatus[];
@@ -46,11 +64,29 @@ export function toTimelinePoint(sample: Sample, internBounds: (bounds: readonly 
   return {
     timeMs: sample.timeMs,
     durationMs: sample.durationMs,
-    gpus: sample.gpus,
+    gpus: sample.gpus.map(compactGpu),
     host: sample.host ? compactHost(sample.host) : null,
     vllm: sample.vllm.map((v) => ({ target: v.target, up: v.up, scrapeDurationMs: v.scrapeDurationMs, summary: v.summary ? internSummary(v.summary, internBounds) : null })),
     sources: sample.sources,
     errors: sample.errors,
+  };
+}
+
+function compactGpu(gpu: GpuReading): TimelineGpu {
+  return {
+    index: gpu.index,
+    uuid: gpu.uuid,
+    up: gpu.up,
+    utilizationGpuRatio: gpu.utilizationGpuRatio,
+    memoryUsedBytes: gpu.memoryUsedBytes,
+    memoryTotalBytes: gpu.memoryTotalBytes,
+    powerWatts: gpu.powerWatts,
+    powerLimitWatts: gpu.powerLimitWatts,
+    temperatureCelsius: gpu.temperatureCelsius,
+    clockSmMhz: gpu.clockSmMhz,
+    clockMemoryMhz: gpu.clockMemoryMhz,
+    clockGraphicsMhz: gpu.clockGraphicsMhz,
+    clocksEventReasons: gpu.clocksEventReasons,
   };
 }
 

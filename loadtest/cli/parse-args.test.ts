@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../agent/errors.ts";
+import { applyOverrides } from "./apply-overrides.ts";
+import { parseArgs } from "./parse-args.ts";
+
+describe("parseArgs()", () => {
+  it("parses a run with overrides", () => {
+    expect(parseArgs(["s.ts", "--rate", "5", "--duration=30s", "--target", "http://h:1", "--json", "--seed", "3"])).toEqual({
+      kind: "run",
+      scenarioPath: "s.ts",
+      overrides: { target: "http://h:1", model: undefined, rate: 5, vus: undefined, duration: "30s", agent: undefined, seed: 3 },
+      outRoot: "reports",
+      json: true,
+      ndjson: false,
+      quiet: false,
+      repeat: 1,
+      baseline: false,
+    });
+    expect(parseArgs(["--help"])).toEqual({ kind: "help" });
+  });
+
+  const bad: Array<[string[], string]> = [
+    [[], "missing the scenario file"],
+    [["a.ts", "b.ts"], "one scenario file at a time"],
+    [["s.ts", "--nope"], "unknown flag --nope"],
+    [["s.ts", "--rate"], "flag --rate needs a value"],
+    [["s.ts", "--rate", "0"], "--rate must be a number > 0, got '0'"],
+    [["s.ts", "--vus", "1.5"], "--vus must be an integer > 0, got '1.5'"],
+    [["s.ts", "--duration", "soon"], "--duration must be a duration > 0"],
+    [["s.ts", "--rate", "1", "--vus", "2"], "exclude each other"],
+    [["s.ts", "--json=yes"], "takes no value"],
+  ];
+  it.each(bad)("rejects %j", (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(UsageError);
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe("applyOverrides()", () => {
+  const raw = { target: { url: "http://a", model: "m" }, load: { executor: "ramping-vus", stages: [{ duration: "10s", target: 4 }, { duration: 5000, target: 0 }] } };
+
+  it("replaces the executor with --rate, keeping the stages' total as duration, and never mutates the input", () => {
+    const before = JSON.stringify(raw);
+    expect(applyOverrides(raw, { rate: 3, target: "http://b" })).toEqual({
+      target: { url: "http://b", model: "m" },
+      load: { executor: "constant-arrival-rate", rate: 3, duration: 15_000 },
+    });
+    expect(JSON.stringify(raw)).toBe(before);
+  });
+
+  it("sets --vus and --duration, and --duration on a sweep sets levelDuration", () => {
+    expect(applyOverrides(raw, { vus: 8, duration: "2s" })).toMatchObject({ load: { executor: "constant-vus", vus: 8, duration: "2s" } });
+    expect(applyOverrides({ load: { executor: "sweep", levelDuration: "10s" } }, { duration: "1s" })).toEqual({ load: { executor: "sweep", levelDuration: "1s" } });
+  });
+
+  it("refuses --duration on a ramping executor", () => {
+    expect(() => applyOverrides(raw, { duration: "1s" })).toThrow("--duration does not apply to ramping-vus");
+  });
+});

@@ -1,0 +1,33 @@
+/** `bun run loadtest --help`. */
+import { LOADTEST_FLAGS } from "./parse-args.ts";
+
+/** The help text. */
+export function renderHelp(): string {
+  const flags = LOADTEST_FLAGS.map((f) => `  --${f.flag}${f.value ? ` ${f.value}` : ""}`.padEnd(22) + f.help).join("\n");
+  return `Usage: bun run loadtest <scenario.ts> [flags]
+
+Runs a capacity test against an OpenAI-compatible inference server (vLLM, the Vigil simulator, ...)
+from a scenario file (scenarios/*.ts: export default { target, workload, load, ... } satisfies Scenario)
+and writes reports/<scenario>-<time>/report.json (schema vigil.report/v1).
+
+Flags (override the scenario's fields):
+${flags}
+
+Executors (load.executor): constant-vus, ramping-vus (closed loop); constant-arrival-rate,
+ramping-arrival-rate (open loop: arrival uniform | poisson | gamma + burstiness, maxInFlight);
+sweep (levels of rate or concurrency; finds the knee: highest level meeting the thresholds).
+
+Thresholds (k6 grammar): { ttft_ms: ["p(95)<500"], error_rate: ["rate<0.01"], output_tokens_per_s: ["avg>1000"] }
+  trends: ttft_ms ttft_vllm_ms itl_ms tpot_ms e2e_ms ttft_from_planned_ms e2e_from_planned_ms queue_ms
+          schedule_lag_ms input_tokens output_tokens  (avg min max med count p(N))
+  rates: error_rate good_ratio (rate); counters: requests failed_requests (count rate)
+  per second: requests_per_s output_tokens_per_s total_tokens_per_s goodput_per_s (avg = whole run;
+          min max med p(N) over 1 s windows); achieved_ratio (value)
+
+Ctrl-C stops sending, gives in-flight requests the scenario's gracefulStop (default 30s; a second
+Ctrl-C aborts them), writes the report of what was measured and exits 130.
+
+Exit codes: 0 ok, 1 failure (nothing completed, or an internal error), 2 usage or scenario error,
+99 thresholds failed, 130 interrupted.
+`;
+}

@@ -1,0 +1,80 @@
+/**
+ * Measures compare's false-alarm rate and power on real simulator runs (one VU, 2 s each, the
+ * scenario of test/compare-sim.test.ts): N runs of the same thing compared pairwise (every ordered
+ * pair: N·(N-1) same-vs-same comparisons), a 5-run baseline against each remaining single run (how
+ * the CI gate is used), and single runs of a simulator 10 % slower in prefill or decode against that
+ * baseline. Writes reports/bench/compare-false-alarms.json.
+ *
+ *   bun scripts/bench/compare-false-alarms.ts [--runs 10]
+ */
+import { compareReports } from "../../loadtest/compare/compare-reports.ts";
+import { mergeRuns } from "../../loadtest/compare/merge-runs.ts";
+import type { Report } from "../../loadtest/report/report-types.ts";
+import type { Scenario } from "../../loadtest/scenario.ts";
+import { runForTest } from "../../loadtest/testing/run-for-test.ts";
+import { spawnSimulator } from "../../loadtest/testing/spawn-simulator.ts";
+
+const runsAt = process.argv.indexOf("--runs");
+const count = runsAt === -1 ? 10 : Number(process.argv[runsAt + 1]);
+if (!Number.isInteger(count) || count < 6) {
+  process.stderr.write(`compare-false-alarms: --runs must be an integer >= 6: current value is ${process.argv[runsAt + 1]}\n`);
+  process.exit(2);
+}
+
+const flags = (prefillMsPerToken = 0.25, decodeMsPerSeq = 10) => ["--seed", "1", "--no-enable-prefix-caching", "--step-base-ms", "0", "--prefill-ms-per-token", String(prefillMsPerToken), "--decode-ms-per-seq", String(decodeMsPerSeq)];
+const scenario = (url: string): Scenario => ({
+  name: "compare-sim",
+  target: { url, model: "meta-llama/Llama-3.1-8B-Instruct", api: "chat" },
+  workload: { prompts: { kind: "synthetic", inputTokens: 200 }, outputTokens: 16 },
+  load: { executor: "constant-vus", vus: 1, duration: "2s" },
+  warmup: "300ms",
+  seed: 1,
+});
+
+async function runs(simFlags: readonly string[], n: number): Promise<Report[]> {
+  await using sim = await spawnSimulator(simFlags);
+  const out: Report[] = [];
+  for (let i = 0; i < n; i++) out.push((await runForTest(scenario(sim.url))).report);
+  return out;
+}
+
+const started = performance.now();
+const same = await runs(flags(), count);
+let pairs = 0;
+let pairAlarms = 0;
+let metricComparisons = 0;
+let metricAlarms = 0;
+const alarmsByMetric: Record<string, number> = {};
+for (let i = 0; i < same.length; i++) {
+  for (let j = 0; j < same.length; j++) {
+    if (i === j) continue;
+    const comparison = compareReports(same[i] as Report, same[j] as Report);
+    pairs++;
+    metricComparisons += comparison.metrics.length;
+    if (comparison.regressions.length > 0) pairAlarms++;
+    metricAlarms += comparison.regressions.length;
+    for (const key of comparison.regressions) alarmsByMetric[key] = (alarmsByMetric[key] ?? 0) + 1;
+  }
+}
+const baseline = mergeRuns(same.slice(0, 5));
+const gateAlarms = same.slice(5).filter((candidate) => compareReports(baseline, candidate).regressions.length > 0).length;
+const detection = async (label: string, simFlags: readonly string[], expected: RegExp) => {
+  const candidates = await runs(simFlags, 2);
+  return candidates.map((candidate) => {
+    const comparison = compareReports(baseline, candidate);
+    return { label, regressions: comparison.regressions, detected: comparison.regressions.some((k) => expected.test(k)) };
+  });
+};
+const power = [...(await detection("prefill +10%", flags(0.275), /^ttft_/)), ...(await detection("decode +10%", flags(0.25, 11), /^itl_|^tpot_/))];
+const result = {
+  name: "compare-false-alarms",
+  measuredAt: new Date().toISOString(),
+  method: "real simulator runs (1 VU, 2 s + 0.3 s warm-up, 200-token prompts, 16 output tokens), default compare options (99.7 % intervals, 1 % floor, 0.1 ms jitter)",
+  runs: count,
+  sameVsSame: { comparisons: pairs, comparisonsWithAnyRegression: pairAlarms, falseAlarmRate: pairAlarms / pairs, metricComparisons, metricFalseAlarms: metricAlarms, metricFalseAlarmRate: metricAlarms / metricComparisons, alarmsByMetric },
+  gate: { baselineRuns: 5, candidates: same.length - 5, falseAlarms: gateAlarms },
+  power: { candidates: power.length, detected: power.filter((p) => p.detected).length, details: power },
+  durationS: (performance.now() - started) / 1000,
+};
+await Bun.write("reports/bench/compare-false-alarms.json", `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

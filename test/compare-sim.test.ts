@@ -1,0 +1,89 @@
+/**
+ * compare against the real simulator (its own process, deterministic modelled timings, fixed seed):
+ * repeated runs of one scenario never regress against each other; a simulator 10 % slower in
+ * prefill (TTFT) or decode (ITL) is flagged on exactly the metrics that physics moves; a 2 % change
+ * stays within tolerance. Candidates are 3 merged runs (`--repeat 3`), the baseline 5. One VU, so prefill and decode never share an engine step: a slower
+ * prefill moves TTFT only (E2E by under 2 %), a slower decode moves ITL, TPOT, E2E and, in this
+ * closed loop, the throughputs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareReports } from "../loadtest/compare/compare-reports.ts";
+import { mergeRuns } from "../loadtest/compare/merge-runs.ts";
+import type { Report } from "../loadtest/report/report-types.ts";
+import type { Scenario } from "../loadtest/scenario.ts";
+import { runForTest } from "../loadtest/testing/run-for-test.ts";
+import { spawnSimulator } from "../loadtest/testing/spawn-simulator.ts";
+
+/** Prefill 0.25 ms/token × 200 tokens = 50 ms TTFT; decode 10 ms per token; no fixed step cost. */
+const simulatorFlags = (options: { prefillMsPerToken?: number; decodeMsPerSeq?: number } = {}) => [
+  "--seed", "1",
+  "--no-enable-prefix-caching", // the same seeded prompts every run: a cache would make run 2 faster than run 1
+  "--step-base-ms", "0",
+  "--prefill-ms-per-token", String(options.prefillMsPerToken ?? 0.25),
+  "--decode-ms-per-seq", String(options.decodeMsPerSeq ?? 10),
+];
+
+const scenarioFor = (url: string): Scenario => ({
+  name: "compare-sim",
+  target: { url, model: "meta-llama/Llama-3.1-8B-Instruct", api: "chat" },
+  workload: { prompts: { kind: "synthetic", inputTokens: 200 }, outputTokens: 16 },
+  load: { executor: "constant-vus", vus: 1, duration: "2s" },
+  warmup: "300ms",
+  seed: 1,
+});
+
+async function runsAgainst(flags: readonly string[], count: number): Promise<Report[]> {
+  await using sim = await spawnSimulator(flags);
+  const reports: Report[] = [];
+  for (let i = 0; i < count; i++) reports.push((await runForTest(scenarioFor(sim.url))).report);
+  return reports;
+}
+
+let same: Report[] = [];
+let baseline: Report;
+
+beforeAll(async () => {
+  same = await runsAgainst(simulatorFlags(), 5);
+  baseline = mergeRuns(same);
+}, 120_000);
+
+afterAll(() => {
+  same = [];
+});
+
+describe("compare against the simulator", () => {
+  it("finds no regression among five runs of the same scenario (all 20 ordered pairs)", () => {
+    const alarms: string[] = [];
+    for (let i = 0; i < same.length; i++) {
+      for (let j = 0; j < same.length; j++) {
+        if (i === j) continue;
+        const comparison = compareReports(same[i] as Report, same[j] as Report);
+        if (comparison.regressions.length > 0) alarms.push(`run ${i} vs run ${j}: ${comparison.regressions.join(", ")}`);
+      }
+    }
+    expect(alarms).toEqual([]);
+    expect(baseline.runs).toHaveLength(5);
+  });
+
+  it("flags a simulator 10 % slower in prefill on TTFT and nothing else", async () => {
+    const slow = mergeRuns(await runsAgainst(simulatorFlags({ prefillMsPerToken: 0.275 }), 3));
+    const comparison = compareReports(baseline, slow);
+    expect(comparison.regressions).toContain("ttft_p50");
+    expect(comparison.regressions.filter((key) => !key.startsWith("ttft_"))).toEqual([]);
+    expect(comparison.verdict).toBe("regression");
+  }, 60_000);
+
+  it("flags a simulator 10 % slower in decode on ITL, TPOT, E2E and throughput, never on TTFT", async () => {
+    const slow = mergeRuns(await runsAgainst(simulatorFlags({ decodeMsPerSeq: 11 }), 3));
+    const comparison = compareReports(baseline, slow);
+    expect(comparison.regressions).toEqual(expect.arrayContaining(["itl_p50", "tpot_p50", "e2e_p50"]));
+    const decodeBound = /^(itl|tpot|e2e)_|^(requests|output_tokens|goodput)_per_s$/;
+    expect(comparison.regressions.filter((key) => !decodeBound.test(key))).toEqual([]);
+  }, 60_000);
+
+  it("does not flag a 2 % slower prefill (within the 5 % tolerance)", async () => {
+    const slightly = mergeRuns(await runsAgainst(simulatorFlags({ prefillMsPerToken: 0.255 }), 3));
+    const comparison = compareReports(baseline, slightly);
+    expect(comparison.regressions).toEqual([]);
+  }, 60_000);
+});
