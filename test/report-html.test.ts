@@ -97,7 +97,7 @@ describe.skipIf(!chromiumPath)("report.html in headless Chromium", () => {
     expect(await page.locator("#sweep [data-chart='sweep']").count()).toBe(1);
     // The scenario's description is text, not markup.
     expect(await page.locator("script:not([id]):not([type])").count()).toBe(2);
-    await page.screenshot({ path: join(ROOT, "reports/screenshots/report-fixture.png"), clip: { x: 0, y: 0, width: 1280, height: 2200 }, fullPage: true });
+    await page.screenshot({ path: join(ROOT, "reports/report-html-test.png"), clip: { x: 0, y: 0, width: 1280, height: 2200 }, fullPage: true });
     await page.close();
     expect(browser.consoleErrors).toEqual([]);
     expect(browser.blocked).toEqual([]);

@@ -82,6 +82,8 @@ interface Side {
   readonly value: number | null;
   readonly within: NoiseEstimate | null;
   readonly runValues: readonly (number | null)[];
+  /** Completed requests of the whole report (the rate's granularity). */
+  readonly completed: number;
 }
 
 function compareMetric(metric: GatedMetric, baseline: Report, candidate: Report, tolerance: number, settings: Settings): MetricComparison {
@@ -101,6 +103,10 @@ function compareMetric(metric: GatedMetric, baseline: Report, candidate: Report,
     const runs = Math.max(1, side.runValues.length);
     const candidates = [side.within?.sigma ?? 0, pooledSpread === null ? 0 : pooledSpread / Math.sqrt(runs)];
     if (side.within) sources.add(side.within.source.replace(/\([^)]*\)/g, ""));
+    if (metric.source.kind === "rate") {
+      // A run of n completions cannot resolve its rate finer than one request: ±half a request of rounding.
+      candidates.push(0.5 / Math.max(1, side.completed));
+    }
     if (metric.source.kind !== "error-rate") {
       candidates.push(settings.noiseFloor);
       if (metric.source.kind === "latency") candidates.push(settings.jitterMs / Math.max(side.value as number, settings.jitterMs));
@@ -139,7 +145,8 @@ export const MIN_TAIL_SAMPLES = 5;
 /** A note when either report has too few samples beyond the metric's percentile to gate it, else null. */
 function thinTail(metric: GatedMetric, baseline: Report, candidate: Report): string | null {
   const source = metric.source;
-  if (source.kind !== "latency") return null;
+  // Only tails: a median always has half the samples beyond it, and its order-statistic noise is sound.
+  if (source.kind !== "latency" || source.percentile < 90) return null;
   const beyond = (report: Report) => (report.summary[source.metric]?.count ?? 0) * (1 - source.percentile / 100);
   const fewest = Math.min(beyond(baseline), beyond(candidate));
   if (fewest >= MIN_TAIL_SAMPLES) return null;
@@ -162,7 +169,7 @@ function sideOf(metric: GatedMetric, report: Report, settings: Settings): Side {
       const key = `p${source.percentile}` as const;
       const value = report.summary[source.metric]?.[key] ?? null;
       const estimates = [orderStatisticNoise(report, source.metric, source.percentile), windowBootstrapNoise(report, source.metric, source.percentile, settings.bootstrap)];
-      return { value, within: largest(estimates), runValues: report.runs.map((run) => run.summary[source.metric]?.[key] ?? null) };
+      return { completed: report.counts.completed, value, within: largest(estimates), runValues: report.runs.map((run) => run.summary[source.metric]?.[key] ?? null) };
     }
     case "rate": {
       const field = source.field;
@@ -170,13 +177,13 @@ function sideOf(metric: GatedMetric, report: Report, settings: Settings): Side {
       const value = report.counts.completed > 0 || report.throughput.durationMs > 0 ? report.throughput[field] : null;
       // Repeated runs measure a rate's noise directly; per-window counts are lumpy (a closed loop completes in bursts), so they are the fallback.
       const within = report.runs.length >= 2 ? null : windowRateNoise(report, field, settings.bootstrap.minWindows);
-      return { value, within, runValues: report.runs.map((run) => run.throughput[field]) };
+      return { completed: report.counts.completed, value, within, runValues: report.runs.map((run) => run.throughput[field]) };
     }
     case "error-rate": {
       const started = report.counts.started;
-      if (started === 0) return { value: null, within: null, runValues: [] };
+      if (started === 0) return { completed: report.counts.completed, value: null, within: null, runValues: [] };
       // The binomial noise needs both reports, so compareMetric computes it.
-      return { value: report.errors.rate, within: null, runValues: report.runs.map((run) => run.errorRate) };
+      return { completed: report.counts.completed, value: report.errors.rate, within: null, runValues: report.runs.map((run) => run.errorRate) };
     }
   }
 }
@@ -185,11 +192,11 @@ function sideOf(metric: GatedMetric, report: Report, settings: Settings): Side {
 function goodputSide(report: Report, settings: Settings): Side {
   const throughput = report.runs.length >= 2 ? null : windowRateNoise(report, "requestsPerS", settings.bootstrap.minWindows);
   const completed = report.counts.completed;
-  if (completed === 0) return { value: null, within: null, runValues: [] };
+  if (completed === 0) return { completed: report.counts.completed, value: null, within: null, runValues: [] };
   const good = Math.max(report.goodput.goodRatio ?? 1, 0.5 / completed);
   const fraction = Math.sqrt((1 - good) / (good * completed));
   const sigma = Math.sqrt((throughput?.sigma ?? 0) ** 2 + fraction ** 2);
-  return { value: report.goodput.goodputPerS, within: { sigma, source: throughput ? "windows binomial" : "binomial" }, runValues: report.runs.map((run) => run.throughput.goodputPerS) };
+  return { completed: report.counts.completed, value: report.goodput.goodputPerS, within: { sigma, source: throughput ? "windows binomial" : "binomial" }, runValues: report.runs.map((run) => run.throughput.goodputPerS) };
 }
 
 function largest(estimates: readonly (NoiseEstimate | null)[]): NoiseEstimate | null {

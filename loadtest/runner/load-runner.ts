@@ -54,6 +54,8 @@ export class LoadRunner implements Disposable {
   readonly #inFlight = new Set<InFlight>();
   readonly #watchdog: ReturnType<typeof setInterval>;
   readonly #phaseDrained = new Map<number, () => void>();
+  /** In-flight count per phase, so a request's end need not scan every in-flight request. */
+  readonly #phaseInFlight = new Map<number, number>();
   #nextIndex = 0;
   #stopped = false;
   readonly #stopListeners = new Set<() => void>();
@@ -228,17 +230,18 @@ export class LoadRunner implements Disposable {
     });
     const entry: InFlight = { record, controller, phase: request.phase };
     this.#inFlight.add(entry);
+    this.#phaseInFlight.set(request.phase, (this.#phaseInFlight.get(request.phase) ?? 0) + 1);
     for (const recorder of request.recorders) recorder.noteSent(record);
     await sendRequest(this.#options.send, record, prepared, controller.signal);
     this.#inFlight.delete(entry);
+    this.#phaseInFlight.set(request.phase, (this.#phaseInFlight.get(request.phase) ?? 1) - 1);
     for (const recorder of request.recorders) recorder.ingest(record);
     this.#options.onRecord?.(record);
     if (!this.#hasPhase(request.phase)) this.#phaseDrained.get(request.phase)?.();
   }
 
   #hasPhase(phase: number): boolean {
-    for (const entry of this.#inFlight) if (entry.phase === phase) return true;
-    return false;
+    return (this.#phaseInFlight.get(phase) ?? 0) > 0;
   }
 
   /** Waits for the phase's in-flight requests; after the grace period, aborts them. */

@@ -5,7 +5,7 @@
  */
 import type { Comparison } from "../comparison-types.ts";
 import { describeDifference } from "../compare-errors.ts";
-import { formatChange, formatInterval, formatTolerance, formatValue, VERDICT_TEXT } from "./format-values.ts";
+import { formatChange, formatInterval, formatTolerance, formatValue, verdictText } from "./format-values.ts";
 
 /**
  * Renders the comparison as JUnit XML.
@@ -27,7 +27,7 @@ export function formatJunit(comparison: Comparison): string {
     "    </properties>",
   ];
   for (const m of comparison.metrics) {
-    const detail = `${m.label}: baseline ${formatValue(m.baseline, m.unit)}, candidate ${formatValue(m.candidate, m.unit)}, change ${formatChange(m)}, noise ${formatInterval(m)}, tolerance ${formatTolerance(m)}, ${m.better} is better: ${VERDICT_TEXT[m.verdict]}${m.note === null ? "" : ` (${m.note})`}`;
+    const detail = `${m.label}: baseline ${formatValue(m.baseline, m.unit)}, candidate ${formatValue(m.candidate, m.unit)}, change ${formatChange(m)}, noise ${formatInterval(m)}, tolerance ${formatTolerance(m)}, ${m.better} is better: ${verdictText(m)}${m.note === null ? "" : ` (${m.note})`}`;
     const open = `    <testcase classname="${xml(name)}" name="${xml(m.key)}" time="0">`;
     if (m.verdict === "regression") lines.push(open, `      <failure message="${xml(`${m.key} regressed ${formatChange(m)} (tolerance ${formatTolerance(m)})`)}" type="regression">${xml(detail)}</failure>`, "    </testcase>");
     else if (m.verdict === "not-measured") lines.push(open, `      <skipped message="${xml(`${m.key} not measured in both reports`)}"/>`, "    </testcase>");

@@ -2,7 +2,7 @@
 import type { Comparison } from "../comparison-types.ts";
 import { describeDifference } from "../compare-errors.ts";
 import { verdictLine } from "./format-table.ts";
-import { formatBetter, formatChange, formatInterval, formatTolerance, formatValue, VERDICT_TEXT } from "./format-values.ts";
+import { formatBetter, formatChange, formatInterval, formatTolerance, formatValue, verdictText } from "./format-values.ts";
 
 const ICON = { better: "🟢", same: "⚪", "worse-within-tolerance": "🟡", regression: "🔴", "not-measured": "➖" } as const;
 
@@ -19,7 +19,7 @@ export function formatMarkdown(comparison: Comparison): string {
     "| Metric | Baseline | Candidate | Change | Noise interval | Tolerance | Better | Verdict |",
     "|:--|--:|--:|--:|--:|--:|:--|:--|",
     ...comparison.metrics.map(
-      (m) => `| ${cell(m.label)} | ${formatValue(m.baseline, m.unit)} | ${formatValue(m.candidate, m.unit)} | ${formatChange(m)} | ${formatInterval(m)} | ${formatTolerance(m)} | ${formatBetter(m)} | ${ICON[m.verdict]} ${m.verdict === "regression" ? "**regression**" : VERDICT_TEXT[m.verdict]} |`,
+      (m) => `| ${cell(m.label)} | ${formatValue(m.baseline, m.unit)} | ${formatValue(m.candidate, m.unit)} | ${formatChange(m)} | ${formatInterval(m)} | ${formatTolerance(m)} | ${formatBetter(m)} | ${ICON[m.verdict]} ${m.verdict === "regression" ? "**regression**" : verdictText(m)} |`,
     ),
     "",
   ];

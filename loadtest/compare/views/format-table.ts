@@ -1,7 +1,7 @@
 /** The terminal view of a comparison: an aligned plain-text table plus warnings and the verdict line. */
 import type { Comparison } from "../comparison-types.ts";
 import { describeDifference } from "../compare-errors.ts";
-import { formatBetter, formatChange, formatInterval, formatTolerance, formatValue, VERDICT_TEXT } from "./format-values.ts";
+import { formatBetter, formatChange, formatInterval, formatTolerance, formatValue, verdictText } from "./format-values.ts";
 
 /**
  * Renders the comparison as text for a terminal (no colours, so it pastes anywhere).
@@ -9,7 +9,7 @@ import { formatBetter, formatChange, formatInterval, formatTolerance, formatValu
  */
 export function formatTable(comparison: Comparison): string {
   const header = ["metric", "baseline", "candidate", "change", "noise interval", "tolerance", "better", "verdict"];
-  const rows = comparison.metrics.map((m) => [m.key, formatValue(m.baseline, m.unit), formatValue(m.candidate, m.unit), formatChange(m), formatInterval(m), formatTolerance(m), formatBetter(m), VERDICT_TEXT[m.verdict]]);
+  const rows = comparison.metrics.map((m) => [m.key, formatValue(m.baseline, m.unit), formatValue(m.candidate, m.unit), formatChange(m), formatInterval(m), formatTolerance(m), formatBetter(m), verdictText(m)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ").trimEnd();
   const lines = [

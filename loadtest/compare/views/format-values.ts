@@ -42,6 +42,11 @@ export const VERDICT_TEXT: Readonly<Record<Verdict, string>> = {
   "not-measured": "not measured",
 };
 
+/** The verdict as printed: a limited verdict (see `note`) says so. */
+export function verdictText(metric: MetricComparison): string {
+  return metric.note !== null && metric.verdict === "worse-within-tolerance" ? "worse, not gated (thin tail)" : VERDICT_TEXT[metric.verdict];
+}
+
 function signed(value: number, digits: number): string {
   const text = value.toFixed(digits);
   return value > 0 && Number(text) !== 0 ? `+${text}` : Number(text) === 0 ? (0).toFixed(digits) : text;

@@ -10,7 +10,7 @@ import { describeDifference } from "../compare-errors.ts";
 import { decodeDistribution } from "../distribution.ts";
 import { measuredWindows } from "../estimate-noise.ts";
 import { verdictLine } from "./format-table.ts";
-import { formatBetter, formatChange, formatInterval, formatTolerance, formatValue, VERDICT_TEXT } from "./format-values.ts";
+import { formatBetter, formatChange, formatInterval, formatTolerance, formatValue, verdictText } from "./format-values.ts";
 
 const CHARTS: ReadonlyArray<{ readonly metric: MetricName; readonly label: string }> = [
   { metric: "ttftMs", label: "TTFT" },
@@ -27,7 +27,7 @@ const COLORS = { baseline: "#6b7280", candidate: "#2563eb" } as const;
  */
 export function renderComparisonHtml(comparison: Comparison, baseline: Report, candidate: Report): string {
   const rows = comparison.metrics
-    .map((m) => `<tr class="${m.verdict}"><td>${esc(m.label)}</td><td>${esc(formatValue(m.baseline, m.unit))}</td><td>${esc(formatValue(m.candidate, m.unit))}</td><td>${esc(formatChange(m))}</td><td>${esc(formatInterval(m))}</td><td>${esc(formatTolerance(m))}</td><td>${formatBetter(m)}</td><td>${esc(VERDICT_TEXT[m.verdict])}</td></tr>`)
+    .map((m) => `<tr class="${m.verdict}"><td>${esc(m.label)}</td><td>${esc(formatValue(m.baseline, m.unit))}</td><td>${esc(formatValue(m.candidate, m.unit))}</td><td>${esc(formatChange(m))}</td><td>${esc(formatInterval(m))}</td><td>${esc(formatTolerance(m))}</td><td>${formatBetter(m)}</td><td>${esc(verdictText(m))}</td></tr>`)
     .join("\n");
   const warnings = comparison.warnings.length === 0 ? "" : `<h2>Warnings</h2><ul>${comparison.warnings.map((w) => `<li>${esc(describeDifference(w))}</li>`).join("")}</ul>`;
   const charts = CHARTS.map(({ metric, label }) => `<section><h3>${label}: distribution</h3>${percentileChart(baseline, candidate, metric)}<h3>${label}: p95 per window</h3>${windowChart(baseline, candidate, metric)}</section>`).join("\n");

@@ -38,7 +38,9 @@ export const PAGE_SCRIPT = String.raw`
     var unitOf = { y: null, y2: null };
     var hasY2 = false;
     spec.series.forEach(function (s) {
+      // An axis shared by series of different units gets plain numbers.
       if (!unitOf[s.scale]) unitOf[s.scale] = s.unit;
+      else if (unitOf[s.scale] !== s.unit) unitOf[s.scale] = "count";
       if (s.scale === "y2") hasY2 = true;
       var o = { label: s.label, stroke: s.color, width: 1.5, scale: s.scale, spanGaps: !isTime, value: (function (unit) { return function (u, v) { return fmt(v, unit); }; })(s.unit) };
       if (s.dash) o.dash = [6, 4];
