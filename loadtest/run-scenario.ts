@@ -133,3 +133,39 @@ async function runSweep(scenario: NormalizedScenario, load: SweepLoad, runner: L
   const kneeLevelIndex = knee === null ? null : levels.findIndex((level) => level.level === knee);
   return { report: { mode: load.mode, levels, knee, kneeLevelIndex, stopReason }, notSent };
 }
+
+/** What an external runner measured, as RequestRecords on one monotonic timeline (ms). */
+export interface ExternalRunInput {
+  readonly records: readonly RequestRecord[];
+  /** Timeline value of the run start (window 0 starts here). */
+  readonly originMs: number;
+  readonly startedAtEpochMs: number;
+  readonly endedAtEpochMs: number;
+  readonly durationMs: number;
+  /** Planned requests never sent (k6's dropped_iterations). */
+  readonly notSent: number;
+  /** Open-loop plan of the measured part, when the runner had one (closed loop otherwise). */
+  readonly openPlan: { readonly count: number; readonly startMs: number; readonly endMs: number } | null;
+}
+
+/**
+ * Feeds an external runner's records (k6 ingest, autocannon) through the same MetricsRecorder as the
+ * native runner, in time order (sent, then ended), so stats and buildReport() are shared.
+ */
+export function resultFromRecords(scenario: NormalizedScenario, input: ExternalRunInput): ScenarioRunResult {
+  const recorder = new MetricsRecorder({ originMs: input.originMs, windowMs: scenario.windowMs, slo: scenario.slo, windows: true });
+  recorder.beginPhase(input.originMs, scenario.warmupMs > 0 ? "warmup" : "measure");
+  if (scenario.warmupMs > 0) recorder.beginPhase(input.originMs + scenario.warmupMs, "measure");
+  recorder.notePlan(input.openPlan === null ? { kind: "closed", count: 0, startMs: 0, endMs: 0 } : { kind: "open", ...input.openPlan });
+  const events: Array<{ readonly atMs: number; readonly end: boolean; readonly record: RequestRecord }> = [];
+  for (const record of input.records) {
+    events.push({ atMs: record.sentMs, end: false, record });
+    events.push({ atMs: record.endMs ?? record.sentMs, end: true, record });
+  }
+  events.sort((a, b) => a.atMs - b.atMs || Number(a.end) - Number(b.end));
+  for (const event of events) {
+    if (event.end) recorder.ingest(event.record);
+    else recorder.noteSent(event.record);
+  }
+  return { recorder, startedAtEpochMs: input.startedAtEpochMs, endedAtEpochMs: input.endedAtEpochMs, durationMs: input.durationMs, notSent: input.notSent, interrupted: false, sweep: null };
+}

@@ -11,6 +11,7 @@ import { IncompatibleReportsError } from "../loadtest/compare/compare-errors.ts"
 import { mergeRuns } from "../loadtest/compare/merge-runs.ts";
 import { parseTolerances } from "../loadtest/compare/parse-tolerances.ts";
 import { runCompare } from "../loadtest/compare/run-compare.ts";
+import { BaselineRefusedError, writeBaseline } from "../loadtest/compare/write-baseline.ts";
 import { formatJunit } from "../loadtest/compare/views/format-junit.ts";
 import { formatMarkdown } from "../loadtest/compare/views/format-markdown.ts";
 import { renderComparisonHtml } from "../loadtest/compare/views/render-comparison-html.ts";
@@ -40,7 +41,7 @@ describe("compareReports()", () => {
     expect(ttft?.change).toBeGreaterThan(0.05);
   });
 
-  it("reports but does not gate a tail percentile with fewer than 5 samples beyond it", () => {
+  it("reports but does not gate a tail percentile with fewer than 10 samples beyond it", () => {
     const comparison = compareReports(run(1), run(2, { ttftMs: 60 }));
     const p99 = comparison.metrics.find((m) => m.key === "ttft_p99");
     expect(comparison.regressions).toContain("ttft_p50");
@@ -120,6 +121,17 @@ describe("mergeRuns()", () => {
   });
 });
 
+describe("writeBaseline()", () => {
+  it("writes <root>/<scenario>.json and refuses a failed or interrupted run", async () => {
+    const root = join(dir, "baseline");
+    expect(await writeBaseline(run(1), root)).toBe(join(root, "smoke.json"));
+    expect((await Bun.file(join(root, "smoke.json")).json()).schema).toBe("vigil.report/v1");
+    const failed = { ...run(2), run: { ...run(2).run, exitCode: 99 } };
+    await expect(writeBaseline(failed, root)).rejects.toThrow(BaselineRefusedError);
+    await expect(writeBaseline(failed, root)).rejects.toThrow(/the run exited 99/);
+  });
+});
+
 describe("parseTolerances()", () => {
   it.each([
     ["ttft_p95=5%", { ttft_p95: 0.05 }],
@@ -161,7 +173,7 @@ describe("views", () => {
     const cells = (line: string) => line.replace(/\\\|/g, "").split("|").length;
     expect(new Set(rows.map(cells)).size).toBe(1);
     expect(rows[1]).toMatch(/^\|(:?-+:?\|)+$/);
-    expect(markdown).toContain(`❌ ${regression.regressions.length} regressions`);
+    expect(markdown).toMatch(new RegExp(`❌ ${regression.regressions.length} regressions?`));
   });
 
   it("renders a self-contained HTML page with both reports overlaid", () => {

@@ -118,3 +118,15 @@ export function findingsOf(report: Report): Finding[] {
   if (ttft && e2e && out && out.p50 > 4 && ttft.p50 > 0.9 * e2e.p50) findings.push({ severity: "warning", code: "pseudo-streaming", message: `TTFT p50 (${ttft.p50.toFixed(1)} ms) is over 90 % of E2E p50 (${e2e.p50.toFixed(1)} ms): the server or a proxy may buffer the stream.` });
   return findings;
 }
+
+/**
+ * Marks a report as produced by an external runner: its RunnerInfo, a `runner-limits` finding naming
+ * the metrics it could not measure, and (k6) the runner's own exit code when it failed thresholds (99).
+ */
+export function withRunnerInfo(report: Report, info: NonNullable<Report["run"]["runnerInfo"]>, options: { readonly exitCode?: number; readonly findings?: readonly Finding[] } = {}): Report {
+  const findings: Finding[] = [...report.findings, ...(options.findings ?? [])];
+  if (info.notAvailable.length > 0) {
+    findings.push({ severity: "info", code: "runner-limits", message: `${info.notAvailable.join(", ")} not available from the ${report.run.runner} runner (non-streamed requests): those rows are empty, not zero.` });
+  }
+  return { ...report, run: { ...report.run, runnerInfo: info, exitCode: options.exitCode ?? report.run.exitCode }, findings };
+}

@@ -138,12 +138,24 @@ export interface RunMetadata {
   readonly exitCode: number;
   /** The runner that produced the records (`native` = Bun fetch; later `k6`, `autocannon`). */
   readonly runner: "native" | "k6" | "autocannon";
+  /** External runners (issue 9): what the runner could not measure and its own figures; absent for native. */
+  readonly runnerInfo?: RunnerInfo;
   /** Window width for `windows` (default 1000). */
   readonly windowMs: number;
   /** The command line as typed (argv after `bun loadtest/main.ts`), for reproduction. */
   readonly argv: readonly string[];
   /** Where it ran and against what. */
   readonly environment: EnvironmentFingerprint;
+}
+
+/** What an external runner (k6, autocannon) reported about itself. */
+export interface RunnerInfo {
+  /** Runner version when known (`k6 version`, autocannon's package.json), else null. */
+  readonly version: string | null;
+  /** Report metrics this runner cannot measure (e.g. `ttftMs`, `itlMs` for non-streamed requests): null in `summary`, not zero. */
+  readonly notAvailable: readonly MetricName[];
+  /** The runner's own figures, as it reported them (k6: exit code, dropped_iterations; autocannon: its result counts and latency percentiles). */
+  readonly own: Readonly<Record<string, number | string | null>>;
 }
 
 /** What ran where: enough to tell whether two reports are comparable. */

@@ -40,7 +40,7 @@ tr.regression td{background:#fee2e2;font-weight:600}tr.better td:last-child{colo
 </style></head><body>
 <h1>Performance comparison</h1>
 <p class="${comparison.verdict === "pass" ? "pass" : "fail"}"><strong>${esc(verdictLine(comparison))}</strong></p>
-<p>Baseline <code>${esc(comparison.baseline.id)}</code> (${comparison.baseline.runs} runs, ${esc(comparison.baseline.startedAt)}) vs candidate <code>${esc(comparison.candidate.id)}</code> (${comparison.candidate.runs} runs, ${esc(comparison.candidate.startedAt)}).</p>
+<p>Baseline <code>${esc(comparison.baseline.id)}</code> (${runs(comparison.baseline.runs)}, ${esc(comparison.baseline.startedAt)}) vs candidate <code>${esc(comparison.candidate.id)}</code> (${runs(comparison.candidate.runs)}, ${esc(comparison.candidate.startedAt)}).</p>
 <table><thead><tr><th>Metric</th><th>Baseline</th><th>Candidate</th><th>Change</th><th>Noise interval</th><th>Tolerance</th><th>Better</th><th>Verdict</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
@@ -97,9 +97,13 @@ function svgChart(a: Series, b: Series, axes: { readonly xLabel: string; readonl
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img">
 <line x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}" stroke="#9ca3af"/><line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${height - pad.bottom}" stroke="#9ca3af"/>
 <text x="${pad.left - 4}" y="${y(yMax)}" text-anchor="end">${yMax.toFixed(1)}</text><text x="${pad.left - 4}" y="${y(yMin)}" text-anchor="end">${yMin.toFixed(1)}</text>
-<text x="${pad.left}" y="${height - 8}">0</text><text x="${width - pad.right}" y="${height - 8}" text-anchor="end">${Number(xMax.toFixed(1))} ${esc(axes.xLabel)}</text><text x="4" y="${pad.top + 10}">${esc(axes.yLabel)}</text>
+<text x="${pad.left}" y="${height - 8}">0</text><text x="${width - pad.right}" y="${height - 8}" text-anchor="end">${Number(xMax.toFixed(1))} ${esc(axes.xLabel)}</text><text x="${pad.left + 4}" y="${pad.top + 10}">${esc(axes.yLabel)}</text>
 ${path(a, COLORS.baseline)}${path(b, COLORS.candidate)}
 </svg>`;
+}
+
+function runs(count: number): string {
+  return `${count} run${count === 1 ? "" : "s"}`;
 }
 
 function esc(text: string): string {
