@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FixtureServer, startVllmFixtureServer } from "../scripts/vllm-fixture-server.ts";
 import { type RunningAgent, runAgent, startAgent } from "./support/agent-process.ts";
+import { promtoolCheckMetrics } from "./support/promtool-check.ts";
 import { findTool } from "./support/require-tool.ts";
 
 // node_exporter's names that promtool flags as camelCase (reference/agent-anchors.md §2.5): copied for
@@ -81,14 +82,10 @@ describe("vigil-agent binary", () => {
     const promtool = findTool("promtool");
     if (!promtool) return;
     const body = await (await fetch(`${agent.url}/metrics`)).text();
-    const check = Bun.spawnSync([promtool, "check", "metrics"], { stdin: Buffer.from(body), stdout: "pipe", stderr: "pipe" });
-    const output = `${check.stdout.toString()}${check.stderr.toString()}`;
+    const check = promtoolCheckMetrics(promtool, body);
     // 1 = the body did not parse at all; 3 = lint problems, which we filter below.
-    expect(check.exitCode, output).not.toBe(1);
-    const problems = output
-      .split("\n")
-      .map((line) => line.trim())
-      .filter((line) => line !== "" && !line.startsWith("vllm:") && !ACCEPTED_LINT.test(line));
+    expect(check.exitCode, check.output).not.toBe(1);
+    const problems = check.lines.filter((line) => !line.startsWith("vllm:") && !ACCEPTED_LINT.test(line));
     expect(problems).toEqual([]);
   });
 

@@ -10,35 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareReports } from "../loadtest/compare/compare-reports.ts";
 import { mergeRuns } from "../loadtest/compare/merge-runs.ts";
 import type { Report } from "../loadtest/report/report-types.ts";
-import type { Scenario } from "../loadtest/scenario.ts";
-import { runForTest } from "../loadtest/testing/run-for-test.ts";
-import { spawnSimulator } from "../loadtest/testing/spawn-simulator.ts";
-
-/** Prefill 0.25 ms/token × 200 tokens = 50 ms TTFT; decode 10 ms per token; no fixed step cost. */
-const simulatorFlags = (options: { prefillMsPerToken?: number; decodeMsPerSeq?: number } = {}) => [
-  "--seed", "1",
-  "--no-enable-prefix-caching", // the same seeded prompts every run: a cache would make run 2 faster than run 1
-  "--step-base-ms", "0",
-  "--prefill-ms-per-token", String(options.prefillMsPerToken ?? 0.25),
-  "--decode-ms-per-seq", String(options.decodeMsPerSeq ?? 10),
-];
-
-const scenarioFor = (url: string): Scenario => ({
-  name: "compare-sim",
-  target: { url, model: "meta-llama/Llama-3.1-8B-Instruct", api: "chat" },
-  workload: { prompts: { kind: "synthetic", inputTokens: 200 }, outputTokens: 16 },
-  load: { executor: "constant-vus", vus: 1, duration: "2s" },
-  warmup: "800ms",
-  window: "250ms", // 8+ windows per run, so the window block bootstrap sees hiccups that hit a few windows
-  seed: 1,
-});
-
-async function runsAgainst(flags: readonly string[], count: number): Promise<Report[]> {
-  await using sim = await spawnSimulator(flags);
-  const reports: Report[] = [];
-  for (let i = 0; i < count; i++) reports.push((await runForTest(scenarioFor(sim.url))).report);
-  return reports;
-}
+import { compareSimFlags as simulatorFlags, compareSimRuns as runsAgainst } from "../loadtest/testing/compare-sim-runs.ts";
 
 let same: Report[] = [];
 let baseline: Report;

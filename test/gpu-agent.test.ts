@@ -17,6 +17,7 @@ import { type FakeGpu, type FakeNvmlState, writeFakeNvmlState } from "./fake-nvm
 import { type RunningAgent, startAgent } from "./support/agent-process.ts";
 import { startPrometheus } from "./support/prometheus-server.ts";
 import { findTool } from "./support/require-tool.ts";
+import { promtoolCheckMetrics } from "./support/promtool-check.ts";
 
 const MIB = 1024 * 1024;
 
@@ -149,10 +150,9 @@ describe("vigil-agent GPU metrics with 8 fake GPUs", () => {
     const promtool = findTool("promtool");
     if (!promtool) return;
     const body = await (await fetch(`${agent.url}/metrics`)).text();
-    const check = Bun.spawnSync([promtool, "check", "metrics"], { stdin: Buffer.from(body), stdout: "pipe", stderr: "pipe" });
-    const output = `${check.stdout.toString()}${check.stderr.toString()}`;
-    expect(check.exitCode, output).not.toBe(1);
-    const problems = output.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("vigil_"));
+    const check = promtoolCheckMetrics(promtool, body);
+    expect(check.exitCode, check.output).not.toBe(1);
+    const problems = check.lines.filter((l) => l.startsWith("vigil_"));
     expect(problems).toEqual([]);
   });
 

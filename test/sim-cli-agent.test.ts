@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countTokens } from "../loadtest/sim/tokenizer.ts";
 import { runAgent } from "./support/agent-process.ts";
 import { findTool } from "./support/require-tool.ts";
+import { promtoolCheckMetrics } from "./support/promtool-check.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 let proc: ReturnType<typeof Bun.spawn> | undefined;
@@ -51,10 +52,9 @@ describe("bun run sim", () => {
     const promtool = findTool("promtool");
     if (!promtool) return;
     const body = await (await fetch(`${url}/metrics`)).text();
-    const check = Bun.spawnSync([promtool, "check", "metrics"], { stdin: Buffer.from(body), stdout: "pipe", stderr: "pipe" });
-    const output = `${check.stdout.toString()}${check.stderr.toString()}`;
-    expect(output).not.toMatch(/error|parse/i);
-    const problems = output.split("\n").filter((line) => line.trim() !== "");
+    const check = promtoolCheckMetrics(promtool, body);
+    expect(check.output).not.toMatch(/error|parse/i);
+    const problems = check.lines;
     // vLLM names contain ':' and its iteration_tokens_total histogram ends in _total: both are vLLM's choice.
     for (const line of problems) expect(line).toMatch(/^vllm:\S+ (metric names should not contain ':'|non-counter metrics should not have "_total" suffix)$/);
     expect(check.exitCode === 0 || check.exitCode === 3).toBe(true);

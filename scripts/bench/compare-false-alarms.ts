@@ -10,9 +10,7 @@
 import { compareReports } from "../../loadtest/compare/compare-reports.ts";
 import { mergeRuns } from "../../loadtest/compare/merge-runs.ts";
 import type { Report } from "../../loadtest/report/report-types.ts";
-import type { Scenario } from "../../loadtest/scenario.ts";
-import { runForTest } from "../../loadtest/testing/run-for-test.ts";
-import { spawnSimulator } from "../../loadtest/testing/spawn-simulator.ts";
+import { compareSimFlags, compareSimRuns } from "../../loadtest/testing/compare-sim-runs.ts";
 
 const runsAt = process.argv.indexOf("--runs");
 const count = runsAt === -1 ? 10 : Number(process.argv[runsAt + 1]);
@@ -21,23 +19,8 @@ if (!Number.isInteger(count) || count < 6) {
   process.exit(2);
 }
 
-const flags = (prefillMsPerToken = 0.25, decodeMsPerSeq = 10) => ["--seed", "1", "--no-enable-prefix-caching", "--step-base-ms", "0", "--prefill-ms-per-token", String(prefillMsPerToken), "--decode-ms-per-seq", String(decodeMsPerSeq)];
-const scenario = (url: string): Scenario => ({
-  name: "compare-sim",
-  target: { url, model: "meta-llama/Llama-3.1-8B-Instruct", api: "chat" },
-  workload: { prompts: { kind: "synthetic", inputTokens: 200 }, outputTokens: 16 },
-  load: { executor: "constant-vus", vus: 1, duration: "2s" },
-  warmup: "800ms",
-  window: "250ms", // 8+ windows per run, so the window block bootstrap sees hiccups that hit a few windows
-  seed: 1,
-});
-
-async function runs(simFlags: readonly string[], n: number): Promise<Report[]> {
-  await using sim = await spawnSimulator(simFlags);
-  const out: Report[] = [];
-  for (let i = 0; i < n; i++) out.push((await runForTest(scenario(sim.url))).report);
-  return out;
-}
+const flags = (prefillMsPerToken = 0.25, decodeMsPerSeq = 10) => compareSimFlags({ prefillMsPerToken, decodeMsPerSeq });
+const runs = compareSimRuns;
 
 const started = performance.now();
 const same = await runs(flags(), count);
