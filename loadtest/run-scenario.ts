@@ -146,6 +146,10 @@ export interface ExternalRunInput {
   readonly notSent: number;
   /** Open-loop plan of the measured part, when the runner had one (closed loop otherwise). */
   readonly openPlan: { readonly count: number; readonly startMs: number; readonly endMs: number } | null;
+  /** Stopped early (Ctrl-C): the report is marked interrupted. */
+  readonly interrupted?: boolean;
+  /** Where the measured phase began (default: origin + the scenario's warm-up). */
+  readonly measureStartMs?: number;
 }
 
 /**
@@ -154,8 +158,9 @@ export interface ExternalRunInput {
  */
 export function resultFromRecords(scenario: NormalizedScenario, input: ExternalRunInput): ScenarioRunResult {
   const recorder = new MetricsRecorder({ originMs: input.originMs, windowMs: scenario.windowMs, slo: scenario.slo, windows: true });
-  recorder.beginPhase(input.originMs, scenario.warmupMs > 0 ? "warmup" : "measure");
-  if (scenario.warmupMs > 0) recorder.beginPhase(input.originMs + scenario.warmupMs, "measure");
+  const measureStartMs = input.measureStartMs ?? input.originMs + scenario.warmupMs;
+  recorder.beginPhase(input.originMs, measureStartMs > input.originMs ? "warmup" : "measure");
+  if (measureStartMs > input.originMs) recorder.beginPhase(measureStartMs, "measure");
   recorder.notePlan(input.openPlan === null ? { kind: "closed", count: 0, startMs: 0, endMs: 0 } : { kind: "open", ...input.openPlan });
   const events: Array<{ readonly atMs: number; readonly end: boolean; readonly record: RequestRecord }> = [];
   for (const record of input.records) {
@@ -167,5 +172,5 @@ export function resultFromRecords(scenario: NormalizedScenario, input: ExternalR
     if (event.end) recorder.ingest(event.record);
     else recorder.noteSent(event.record);
   }
-  return { recorder, startedAtEpochMs: input.startedAtEpochMs, endedAtEpochMs: input.endedAtEpochMs, durationMs: input.durationMs, notSent: input.notSent, interrupted: false, sweep: null };
+  return { recorder, startedAtEpochMs: input.startedAtEpochMs, endedAtEpochMs: input.endedAtEpochMs, durationMs: input.durationMs, notSent: input.notSent, interrupted: input.interrupted ?? false, sweep: null };
 }

@@ -24,6 +24,7 @@ export function applyOverrides(raw: unknown, overrides: ScenarioOverrides): unkn
   }
   if (overrides.agent !== undefined) scenario.agent = overrides.agent;
   if (overrides.seed !== undefined) scenario.seed = overrides.seed;
+  if (overrides.stream !== undefined) scenario.workload = { ...(isRecord(raw.workload) ? raw.workload : {}), stream: overrides.stream };
   const load: Record<string, unknown> = isRecord(raw.load) ? { ...raw.load } : {};
   const executor = load.executor;
   if (overrides.rate !== undefined || overrides.vus !== undefined) {

@@ -15,8 +15,17 @@ describe("parseArgs()", () => {
       quiet: false,
       repeat: 1,
       baseline: false,
+      runner: "native",
+      ingestK6: null,
     });
     expect(parseArgs(["--help"])).toEqual({ kind: "help" });
+  });
+
+  it("picks the runner; --ingest-k6 implies k6", () => {
+    expect(parseArgs(["s.ts", "--runner", "autocannon", "--repeat", "3"])).toMatchObject({ runner: "autocannon", repeat: 3, ingestK6: null });
+    expect(parseArgs(["s.ts", "--ingest-k6", "out.ndjson.gz"])).toMatchObject({ runner: "k6", ingestK6: "out.ndjson.gz" });
+    expect(parseArgs(["s.ts", "--runner=k6", "--ingest-k6=o.ndjson"])).toMatchObject({ runner: "k6", ingestK6: "o.ndjson" });
+    expect(parseArgs(["s.ts", "--no-stream"])).toMatchObject({ overrides: { stream: false } });
   });
 
   const bad: Array<[string[], string]> = [
@@ -29,6 +38,9 @@ describe("parseArgs()", () => {
     [["s.ts", "--duration", "soon"], "--duration must be a duration > 0"],
     [["s.ts", "--rate", "1", "--vus", "2"], "exclude each other"],
     [["s.ts", "--json=yes"], "takes no value"],
+    [["s.ts", "--runner", "wrk"], "--runner must be one of native, k6, autocannon, got 'wrk'"],
+    [["s.ts", "--runner", "autocannon", "--ingest-k6", "f"], "--ingest-k6 reads a k6 result"],
+    [["s.ts", "--runner", "k6", "--repeat", "2"], "--repeat works with the native and autocannon runners"],
   ];
   it.each(bad)("rejects %j", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
@@ -51,6 +63,10 @@ describe("applyOverrides()", () => {
   it("sets --vus and --duration, and --duration on a sweep sets levelDuration", () => {
     expect(applyOverrides(raw, { vus: 8, duration: "2s" })).toMatchObject({ load: { executor: "constant-vus", vus: 8, duration: "2s" } });
     expect(applyOverrides({ load: { executor: "sweep", levelDuration: "10s" } }, { duration: "1s" })).toEqual({ load: { executor: "sweep", levelDuration: "1s" } });
+  });
+
+  it("turns streaming off with --no-stream, keeping the rest of the workload", () => {
+    expect(applyOverrides({ workload: { outputTokens: 8, stream: true } }, { stream: false })).toEqual({ workload: { outputTokens: 8, stream: false } });
   });
 
   it("refuses --duration on a ramping executor", () => {

@@ -15,6 +15,8 @@ export interface ScenarioOverrides {
   readonly duration?: string;
   readonly agent?: string;
   readonly seed?: number;
+  /** `--no-stream`: false (non-streamed requests, e.g. for autocannon). */
+  readonly stream?: boolean;
 }
 
 /** A parsed command line. */
@@ -41,7 +43,16 @@ export type LoadtestCommand =
       readonly prometheus?: string | null;
       /** Label selector for --prometheus, e.g. `{job="vigil"}`. */
       readonly prometheusSelector?: string;
+      /** Who generates the load: Vigil's own (`native`), k6 (script + `k6 run`), or autocannon (non-streamed). */
+      readonly runner: RunnerName;
+      /** Build the report from this k6 `--out json` file (NDJSON, gzip or not) instead of running load. */
+      readonly ingestK6: string | null;
     };
+
+/** The load generators a scenario can run on. */
+export const RUNNER_NAMES = ["native", "k6", "autocannon"] as const;
+/** One of RUNNER_NAMES. */
+export type RunnerName = (typeof RUNNER_NAMES)[number];
 
 /** Flags: name, whether it takes a value, and its help line. */
 export const LOADTEST_FLAGS: ReadonlyArray<{ readonly flag: string; readonly value: string | null; readonly help: string }> = [
@@ -52,8 +63,11 @@ export const LOADTEST_FLAGS: ReadonlyArray<{ readonly flag: string; readonly val
   { flag: "duration", value: "D", help: "measured duration, e.g. 30s, 2m (sweep: per level)" },
   { flag: "agent", value: "URL", help: "Vigil agent to correlate with (overrides agent)" },
   { flag: "seed", value: "N", help: "seed for arrivals, lengths and prompts (overrides seed)" },
+  { flag: "no-stream", value: null, help: "non-streamed requests (workload.stream: false): no TTFT/ITL; what --runner autocannon needs" },
   { flag: "prometheus", value: "URL", help: "read fleet telemetry from this Prometheus (query_range) instead of one agent" },
   { flag: "prometheus-selector", value: "SEL", help: "label selector for --prometheus, e.g. '{job=\"vigil\"}' (default: all series)" },
+  { flag: "runner", value: "NAME", help: "native (default), k6 (writes a k6 script, runs k6 when on PATH) or autocannon (non-streamed)" },
+  { flag: "ingest-k6", value: "FILE", help: "build the report from a k6 --out json file (NDJSON, .gz ok) of this scenario's k6 script" },
   { flag: "out", value: "DIR", help: "root folder of report folders (default reports)" },
   { flag: "json", value: null, help: "print the summary as JSON on stdout (the table goes to stderr)" },
   { flag: "ndjson", value: null, help: "also write requests.ndjson: every request's timestamps (raw data)" },
@@ -114,6 +128,13 @@ export function parseArgs(argv: readonly string[]): LoadtestCommand {
   if (prometheus !== undefined && !/^https?:\/\/[^\s]+$/.test(prometheus)) throw new UsageError(`--prometheus must be an http(s) URL such as http://127.0.0.1:9090, got '${prometheus}'`);
   if (selector !== undefined && prometheus === undefined) throw new UsageError("--prometheus-selector needs --prometheus URL");
   if (selector !== undefined && !/^\s*(\{[\s\S]*\})?\s*$/.test(selector)) throw new UsageError(`--prometheus-selector must be a label selector such as {job="vigil"}, got '${selector}'`);
+  const runnerText = values.get("runner") ?? (values.has("ingest-k6") ? "k6" : "native");
+  const runner = RUNNER_NAMES.find((name) => name === runnerText);
+  if (runner === undefined) throw new UsageError(`--runner must be one of ${RUNNER_NAMES.join(", ")}, got '${runnerText}'`);
+  const ingestK6 = values.get("ingest-k6") ?? null;
+  if (ingestK6 !== null && runner !== "k6") throw new UsageError(`--ingest-k6 reads a k6 result: it goes with --runner k6 (or no --runner), not '${runner}'`);
+  const repeat = number("repeat", { integer: true, positive: true }) ?? 1;
+  if (repeat > 1 && runner === "k6") throw new UsageError("--repeat works with the native and autocannon runners; with k6, run the script N times and ingest each file");
   const overrides: ScenarioOverrides = {
     target: values.get("target"),
     model: values.get("model"),
@@ -122,6 +143,7 @@ export function parseArgs(argv: readonly string[]): LoadtestCommand {
     duration,
     agent: values.get("agent"),
     seed: number("seed", { integer: true }),
+    ...(values.has("no-stream") ? { stream: false } : {}),
   };
   return {
     kind: "run",
@@ -131,8 +153,10 @@ export function parseArgs(argv: readonly string[]): LoadtestCommand {
     json: values.has("json"),
     ndjson: values.has("ndjson"),
     quiet: values.has("quiet"),
-    repeat: number("repeat", { integer: true, positive: true }) ?? 1,
+    repeat,
     baseline: values.has("baseline"),
+    runner,
+    ingestK6,
     ...(prometheus !== undefined ? { prometheus, prometheusSelector: selector ?? "" } : {}),
   };
 }

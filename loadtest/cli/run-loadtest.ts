@@ -1,28 +1,30 @@
 /**
- * The CLI's run: fingerprint the target, run the scenario with Ctrl-C handling and the live line,
- * build and write the report, print the summary. Returns the exit code.
+ * The CLI's run: fingerprint the target, generate the load with the chosen runner (native, autocannon,
+ * k6, or a k6 result file to ingest), build and write the report, print the summary. Returns the exit code.
  */
-import { mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { UsageError } from "../../agent/errors.ts";
-import { buildReport } from "../report/build-report.ts";
+import { buildReport, withRunnerInfo } from "../report/build-report.ts";
 import { fingerprintEnvironment, fingerprintTarget } from "../report/environment-fingerprint.ts";
-import { openNdjsonWriter } from "../report/ndjson-writer.ts";
+import type { EnvironmentFingerprint, Report } from "../report/report-types.ts";
 import { jsonReportWriter, reportDirectory, reportId, writeReport } from "../report/write-report.ts";
 import { attachTelemetry } from "../correlate/attach-telemetry.ts";
 import { collectTelemetry } from "../correlate/collect-telemetry.ts";
 import { htmlReportWriter } from "../report/html/html-report-writer.ts";
-import type { LoadRunner } from "../runner/load-runner.ts";
-import { runScenario } from "../run-scenario.ts";
+import { runAutocannon } from "../runners/autocannon/run-autocannon.ts";
+import { ingestK6File, runK6 } from "../runners/k6/run-k6.ts";
 import type { NormalizedScenario } from "../scenario/normalized-scenario.ts";
-import type { MetricsRecorder } from "../stats/metrics-recorder.ts";
-import { progressOf, renderLiveLine } from "../terminal/live-line.ts";
 import { renderSummaryTable, summaryJson } from "../terminal/summary-table.ts";
 import { parseDataset } from "../workload/read-dataset.ts";
-import { createRequestSource } from "../workload/request-source.ts";
+import { createRequestSource, type RequestSource } from "../workload/request-source.ts";
 import type { LoadtestCommand } from "./parse-args.ts";
 import { mergeRuns } from "../compare/merge-runs.ts";
 import { BaselineRefusedError, writeBaseline } from "../compare/write-baseline.ts";
+import { runNative } from "./run-native.ts";
+import { onInterrupt } from "./on-interrupt.ts";
+
+/** A parsed `run` command. */
+export type RunCommand = Extract<LoadtestCommand, { kind: "run" }>;
 
 /** Headers of every request: JSON body, the scenario's own, and the API key when configured. */
 export function requestHeaders(scenario: NormalizedScenario, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
@@ -35,73 +37,81 @@ export function requestHeaders(scenario: NormalizedScenario, env: Readonly<Recor
   return headers;
 }
 
-/** Runs the loaded scenario as the CLI does. */
-export async function runLoadtest(scenario: NormalizedScenario, command: Extract<LoadtestCommand, { kind: "run" }>, argv: readonly string[]): Promise<number> {
-  const headers = requestHeaders(scenario, process.env);
+/** The scenario's request source factory (one fresh, seeded source per repetition). */
+async function requestSources(scenario: NormalizedScenario): Promise<() => RequestSource> {
   const prompts = scenario.workload.prompts;
-  let dataset = undefined;
-  if (prompts.kind === "dataset") {
-    const path = isAbsolute(prompts.path) ? prompts.path : resolve(dirname(scenario.file), prompts.path);
-    if (!(await Bun.file(path).exists())) throw new UsageError(`workload.prompts.path: cannot read ${path}: no such file`);
-    dataset = parseDataset(await Bun.file(path).text(), path);
-  }
-  const source = createRequestSource(scenario, dataset);
-  const target = await fingerprintTarget(scenario.target.url, { headers });
-  const environment = await fingerprintEnvironment(target);
+  if (prompts.kind !== "dataset") return () => createRequestSource(scenario);
+  const path = isAbsolute(prompts.path) ? prompts.path : resolve(dirname(scenario.file), prompts.path);
+  if (!(await Bun.file(path).exists())) throw new UsageError(`workload.prompts.path: cannot read ${path}: no such file`);
+  const dataset = parseDataset(await Bun.file(path).text(), path);
+  return () => createRequestSource(scenario, dataset);
+}
+
+/** Runs the loaded scenario as the CLI does. */
+export async function runLoadtest(scenario: NormalizedScenario, command: RunCommand, argv: readonly string[]): Promise<number> {
   const startedAtEpochMs = Date.now();
   const id = reportId(scenario.name, startedAtEpochMs);
   const directory = reportDirectory(command.outRoot, id);
-  let originMs = performance.now();
-  let ndjson: ReturnType<typeof openNdjsonWriter> | null = null;
-  if (command.ndjson) {
-    await mkdir(directory, { recursive: true });
-    ndjson = openNdjsonWriter(join(directory, "requests.ndjson"), () => originMs);
+  const ingesting = command.ingestK6 !== null;
+  // An ingested k6 file was measured elsewhere: the target is not contacted, and no API key is needed.
+  const headers = ingesting ? { "content-type": "application/json" } : requestHeaders(scenario, process.env);
+  const target = ingesting
+    ? { url: scenario.target.url, models: null, version: null, errors: [`not contacted: the report is ingested from k6 results (${command.ingestK6})`] }
+    : await fingerprintTarget(scenario.target.url, { headers });
+  const environment = await fingerprintEnvironment(target);
+  const reports = await measure(scenario, command, { argv, id, directory, headers, environment });
+  if (typeof reports === "number") return reports;
+  return finish(mergeRuns(reports), scenario, command, directory);
+}
+
+interface MeasureContext {
+  readonly argv: readonly string[];
+  readonly id: string;
+  readonly directory: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly environment: EnvironmentFingerprint;
+}
+
+/** One report per repetition from the chosen runner, or an exit code when there is nothing to report (k6 not installed). */
+async function measure(scenario: NormalizedScenario, command: RunCommand, context: MeasureContext): Promise<Report[] | number> {
+  const base = { scenario, environment: context.environment, argv: context.argv, id: context.id };
+  if (command.ingestK6 !== null) {
+    const ingested = await ingestK6File(command.ingestK6, scenario);
+    return [withRunnerInfo(buildReport({ ...base, result: ingested.result, runner: "k6" }), ingested.info)];
   }
-  const live = process.stderr.isTTY && !command.quiet;
-  let runner: LoadRunner | null = null;
-  let recorder: MetricsRecorder | null = null;
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write(`\nloadtest: stopping; in-flight requests get ${scenario.gracefulStopMs / 1000}s (Ctrl-C again to abort them)\n`);
-      runner?.stop();
-    } else runner?.abortAll("aborted by a second Ctrl-C");
-  };
-  process.on("SIGINT", onSigint);
-  let lastCompleted = 0;
-  const ticker = live
-    ? setInterval(() => {
-        if (!runner || !recorder) return;
-        const rate = recorder.completed - lastCompleted;
-        lastCompleted = recorder.completed;
-        process.stderr.write(`\r\x1b[2K${renderLiveLine(progressOf(recorder, { elapsedMs: performance.now() - originMs, inFlight: runner.inFlight, ratePerS: rate }))}`);
-      }, 1000)
-    : undefined;
-  // --repeat N (issue 7): N runs of the same plan, merged into one report whose runs[] keeps each.
-  const results: Awaited<ReturnType<typeof runScenario>>[] = [];
-  try {
-    for (let repetition = 0; repetition < command.repeat && (repetition === 0 || interrupts === 0); repetition++) {
-      results.push(await runScenario(scenario, {
-        source: repetition === 0 ? source : createRequestSource(scenario, dataset),
-        send: { baseUrl: scenario.target.url, headers, stream: scenario.workload.stream, fetch, now: () => performance.now() },
-        wallNow: Date.now,
-        requestIdPrefix: id,
-        onRecord: ndjson ? (record) => ndjson?.write(record) : undefined,
-        onRunner: (r, rec) => {
-          runner = r;
-          recorder = rec;
-          originMs = rec.options.originMs;
-        },
-      }));
+  const sources = await requestSources(scenario);
+  switch (command.runner) {
+    case "native":
+      return (await runNative(scenario, command, { sources, headers: context.headers, requestIdPrefix: context.id, directory: context.directory })).map((result) => buildReport({ ...base, result }));
+    case "autocannon": {
+      const reports: Report[] = [];
+      const controller = new AbortController();
+      using _interrupt = onInterrupt(() => {
+        process.stderr.write("\nloadtest: stopping autocannon; the report covers what was measured\n");
+        controller.abort();
+      });
+      for (let repetition = 0; repetition < command.repeat && !controller.signal.aborted; repetition++) {
+        const run = await runAutocannon(scenario, { source: sources(), headers: context.headers, requestIdPrefix: context.id, now: () => performance.now(), wallNow: Date.now, signal: controller.signal });
+        reports.push(withRunnerInfo(buildReport({ ...base, result: run.result, runner: "autocannon" }), run.info));
+      }
+      return reports;
     }
-  } finally {
-    if (ticker) clearInterval(ticker);
-    process.off("SIGINT", onSigint);
-    if (live) process.stderr.write("\r\x1b[2K");
-    await ndjson?.close();
+    case "k6": {
+      const outcome = await runK6(scenario, { directory: context.directory, headers: context.headers, requestIdPrefix: context.id, env: process.env });
+      if (outcome.kind === "script-only") {
+        process.stdout.write(`${outcome.message}\n`);
+        return 0;
+      }
+      const report = buildReport({ ...base, result: outcome.result, runner: "k6" });
+      // k6 evaluated the same thresholds: its 99 stands even where Vigil's evaluation differs.
+      return [withRunnerInfo(report, outcome.info, { exitCode: outcome.k6ExitCode === 99 ? 99 : undefined })];
+    }
   }
-  let report = mergeRuns(results.map((result) => buildReport({ scenario, result, environment, argv, id })));
+}
+
+/** Telemetry, files, baseline and the summary: the same for every runner. */
+async function finish(merged: Report, scenario: NormalizedScenario, command: RunCommand, directory: string): Promise<number> {
+  let report = merged;
   // Issue 6: join the agent's (or Prometheus') telemetry for the run window, then write the HTML beside the JSON.
   if (command.prometheus || scenario.agent) {
     const telemetry = await collectTelemetry(report, { agentUrl: scenario.agent ?? undefined, prometheusUrl: command.prometheus ?? undefined, prometheusSelector: command.prometheusSelector });

@@ -54,8 +54,8 @@ export interface AutocannonRunOptions {
   /** Monotonic clock (ms) and wall clock, passed in. */
   readonly now: () => number;
   readonly wallNow: () => number;
-  /** autocannon pipelining (1 = one request per connection at a time). */
-  readonly pipelining?: number;
+  /** Aborting it stops autocannon (Ctrl-C): the report covers what was measured, marked interrupted. */
+  readonly signal?: AbortSignal;
 }
 
 /** What an autocannon run returns: the run result for buildReport() and the runner's own figures. */
@@ -67,10 +67,17 @@ export interface AutocannonRun {
 /** Metrics a non-streamed run cannot measure. */
 export const NON_STREAMED_NOT_AVAILABLE: readonly MetricName[] = ["ttftMs", "ttftVllmMs", "itlMs", "tpotMs", "ttftFromPlannedMs"];
 
+/** What autocannon is asked to do. */
+export interface AutocannonLoad {
+  readonly connections: number;
+  readonly durationS?: number;
+  readonly amount?: number;
+  readonly ratePerS: number | null;
+}
+
 /** autocannon's load for a scenario, or a UsageError naming what it cannot do. */
-export function autocannonLoad(scenario: NormalizedScenario): { readonly connections: number; readonly durationS?: number; readonly amount?: number; readonly ratePerS: number | null } {
-  if (scenario.workload.stream) throw new UsageError("--runner autocannon: workload.stream is true, and autocannon cannot time SSE chunks (no TTFT/ITL); use the native runner (drop --runner) or set workload.stream: false");
-  if (scenario.warmupMs > 0) throw new UsageError("--runner autocannon: warmup is not supported (autocannon has no unmeasured phase); set warmup: 0 or use the native runner");
+export function autocannonLoad(scenario: NormalizedScenario): AutocannonLoad {
+  if (scenario.workload.stream) throw new UsageError("--runner autocannon: workload.stream is true, and autocannon cannot time SSE chunks (no TTFT/ITL); use the native runner (drop --runner), or pass --no-stream to measure non-streamed requests");
   const load = scenario.load;
   const bound = (durationMs: number | null, requests: number | null) => (requests !== null ? { amount: requests } : { durationS: (durationMs as number) / 1000 });
   switch (load.executor) {
@@ -84,48 +91,119 @@ export function autocannonLoad(scenario: NormalizedScenario): { readonly connect
   }
 }
 
-/** Runs the scenario through autocannon and turns each response into a RequestRecord. */
+/** A request autocannon built (setupRequest) and may have sent, until its response is seen. */
+interface Pending {
+  readonly prepared: PreparedRequest;
+  readonly requestId: string;
+  readonly index: number;
+  readonly builtMs: number;
+}
+
+/**
+ * Runs the scenario through autocannon and turns each response into a RequestRecord. A warm-up is a
+ * first autocannon run of `warmup` seconds whose records are marked warm-up (counted, not measured).
+ * Requests that got no response (connection error, timeout, or cut when autocannon stopped at the end
+ * of its duration) become failed records too, so `started` equals what the server saw.
+ */
 export async function runAutocannon(scenario: NormalizedScenario, options: AutocannonRunOptions): Promise<AutocannonRun> {
   const load = autocannonLoad(scenario);
-  const autocannon = require("autocannon") as (opts: AutocannonOptions) => AutocannonInstance;
   const version = (require("autocannon/package.json") as { version: string }).version;
-  const records: RequestRecord[] = [];
-  // recordBody (onResponse) runs synchronously just before the "response" event: hand the body over.
-  let lastBody: { readonly prepared: PreparedRequest; readonly body: string } | null = null;
-  let index = 0;
   const originMs = options.now();
   const startedAtEpochMs = options.wallNow();
-  const prepared0 = options.source.next();
+  const counter = { index: 0 };
+  const records: RequestRecord[] = [];
+  if (scenario.warmupMs > 0) {
+    const warmup = await runInstance(scenario, { ...load, amount: undefined, durationS: scenario.warmupMs / 1000 }, options, counter, true);
+    records.push(...warmup.records);
+  }
+  const measureStartMs = options.now();
+  const measured = options.signal?.aborted ? null : await runInstance(scenario, load, options, counter, false);
+  records.push(...(measured?.records ?? []));
+  const endedMs = options.now();
+  // Our schedule accounting: autocannon's token bucket spreads `rate` sends over each second; we plan
+  // them evenly from the first measured send, so schedule lag shows how far sends slipped behind that.
+  records.sort((a, b) => a.sentMs - b.sentMs);
+  const measuredRecords = records.filter((record) => !record.warmup);
+  const firstSentMs = measuredRecords[0]?.sentMs ?? measureStartMs;
+  let openPlan = null;
+  if (load.ratePerS !== null) {
+    const gapMs = 1000 / load.ratePerS;
+    measuredRecords.forEach((record, i) => (record.plannedMs = Math.min(record.sentMs, firstSentMs + i * gapMs)));
+    const planned = Math.max(load.amount ?? Math.round((load.durationS ?? 0) * load.ratePerS), measuredRecords.length);
+    openPlan = { count: planned, startMs: firstSentMs, endMs: firstSentMs + planned * gapMs };
+  }
+  const result = measured?.result;
+  const own: Record<string, number | string | null> = {
+    requests: result?.totalRequests ?? null,
+    completed: result?.totalCompletedRequests ?? null,
+    errors: result?.errors ?? null,
+    timeouts: result?.timeouts ?? null,
+    non2xx: result?.non2xx ?? null,
+    latencyP50Ms: result?.latency.p50 ?? null,
+    latencyP99Ms: result?.latency.p99 ?? null,
+    latencyMaxMs: result?.latency.max ?? null,
+    requestsPerSAverage: result?.requests.average ?? null,
+    throughputBytesPerSAverage: result?.throughput.average ?? null,
+    connections: load.connections,
+    overallRate: load.ratePerS,
+  };
+  const interrupted = options.signal?.aborted ?? false;
+  // Window 0 starts with the warm-up; the measured phase where the measured autocannon run began.
+  const runResult = resultFromRecords(scenario, { records, originMs, startedAtEpochMs, endedAtEpochMs: options.wallNow(), durationMs: endedMs - originMs, notSent: 0, openPlan, interrupted, measureStartMs: scenario.warmupMs > 0 ? measureStartMs : originMs });
+
+  return { result: runResult, info: { version, notAvailable: NON_STREAMED_NOT_AVAILABLE, own } };
+}
+
+/** One autocannon run: its records (measured or warm-up) and autocannon's own result. */
+async function runInstance(scenario: NormalizedScenario, load: AutocannonLoad, options: AutocannonRunOptions, counter: { index: number }, warmup: boolean): Promise<{ readonly records: RequestRecord[]; readonly result: AutocannonResult }> {
+  const autocannon = require("autocannon") as (opts: AutocannonOptions) => AutocannonInstance;
+  const records: RequestRecord[] = [];
+  // autocannon resets `context` before building each request, and calls onResponse (recordBody) with the
+  // context of the request just answered, synchronously before its "response" event: hand it over.
+  let answered: { readonly pending: Pending; readonly body: string } | null = null;
+  const pending = new Map<string, Pending>();
+  const reqErrors: Array<{ readonly atMs: number; readonly message: string }> = [];
+  const build = (): Pending => {
+    const entry: Pending = { prepared: options.source.next(), requestId: `${options.requestIdPrefix}-${counter.index}`, index: counter.index, builtMs: options.now() };
+    counter.index++;
+    pending.set(entry.requestId, entry);
+    return entry;
+  };
+  const first = build();
+  let firstUsed = false;
   const instance = autocannon({
     url: scenario.target.url,
     connections: load.connections,
-    pipelining: options.pipelining ?? 1,
+    // One request per connection at a time: HTTP pipelining would break the request/response pairing above.
+    pipelining: 1,
     ...(load.amount !== undefined ? { amount: load.amount } : { duration: load.durationS }),
     ...(load.ratePerS !== null ? { overallRate: load.ratePerS, ignoreCoordinatedOmission: true } : {}),
     timeout: Math.ceil(scenario.timeouts.requestMs / 1000),
     requests: [
       {
         method: "POST",
-        path: prepared0.path,
+        path: first.prepared.path,
         headers: { ...options.headers },
-        setupRequest: (request: Record<string, unknown>, context: { queue?: PreparedRequest[] }) => {
-          const prepared = index === 0 ? prepared0 : options.source.next();
-          const requestId = `${options.requestIdPrefix}-${index++}`;
-          (context.queue ??= []).push(prepared);
-          return { ...request, body: prepared.body, headers: { ...(request.headers as Record<string, string>), "x-request-id": requestId } };
+        setupRequest: (request: Record<string, unknown>, context: { current?: Pending }) => {
+          const entry = firstUsed ? build() : first;
+          firstUsed = true;
+          context.current = entry;
+          return { ...request, body: entry.prepared.body, headers: { ...(request.headers as Record<string, string>), "x-request-id": entry.requestId } };
         },
-        onResponse: (_status: number, body: string, context: { queue?: PreparedRequest[] }) => {
-          const prepared = context.queue?.shift();
-          if (prepared) lastBody = { prepared, body };
+        onResponse: (_status: number, body: string, context: { current?: Pending }) => {
+          if (context.current) answered = { pending: context.current, body };
         },
       },
     ],
   });
+  const onStop = () => instance.stop();
+  options.signal?.addEventListener("abort", onStop, { once: true });
   instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {
     const endMs = options.now();
-    const handed = lastBody;
-    lastBody = null;
-    const record = createRequestRecord({ index: records.length, phase: 0, warmup: false, plannedMs: null, slotMs: null, sentMs: endMs - responseTimeMs, inputTokensSent: handed?.prepared.inputTokens ?? 0, maxTokens: 0, requestId: "" });
+    const handed = answered;
+    answered = null;
+    if (handed) pending.delete(handed.pending.requestId);
+    const record = recordOf(handed?.pending ?? null, endMs - responseTimeMs, warmup);
     record.endMs = endMs;
     record.headersMs = endMs;
     record.status = statusCode;
@@ -139,42 +217,33 @@ export async function runAutocannon(scenario: NormalizedScenario, options: Autoc
     }
     records.push(record);
   });
-  instance.on("reqError", (error) => {
-    const endMs = options.now();
-    const record = createRequestRecord({ index: records.length, phase: 0, warmup: false, plannedMs: null, slotMs: null, sentMs: endMs, inputTokensSent: 0, maxTokens: 0, requestId: "" });
-    record.endMs = endMs;
-    record.failure = /timed out/i.test(error.message) ? { type: "aborted", message: `autocannon: ${error.message}`, status: null } : { type: "connect", message: `autocannon: ${error.message}`, status: null };
-    records.push(record);
-  });
+  instance.on("reqError", (error) => reqErrors.push({ atMs: options.now(), message: error.message }));
   const result = await instance;
+  options.signal?.removeEventListener("abort", onStop);
   const endedMs = options.now();
-  // Our schedule accounting: autocannon's token bucket spreads `rate` sends over each second; we plan
-  // them evenly from the first send, so schedule lag shows how far sends slipped behind that.
-  records.sort((a, b) => a.sentMs - b.sentMs);
-  const firstSentMs = records[0]?.sentMs ?? originMs;
-  let openPlan = null;
-  if (load.ratePerS !== null) {
-    const gapMs = 1000 / load.ratePerS;
-    records.forEach((record, i) => (record.plannedMs = Math.min(record.sentMs, firstSentMs + i * gapMs)));
-    const planned = load.amount ?? Math.round(((load.durationS ?? 0) * load.ratePerS));
-    openPlan = { count: Math.max(planned, records.length), startMs: firstSentMs, endMs: firstSentMs + Math.max(planned, records.length) * gapMs };
+  // Requests without a response: each autocannon error goes to the oldest one built before it; the rest
+  // were in flight when autocannon stopped (it closes its connections at the end of the duration).
+  const unanswered = [...pending.values()].sort((a, b) => a.builtMs - b.builtMs);
+  for (const error of reqErrors) {
+    const at = unanswered.findIndex((entry) => entry.builtMs <= error.atMs);
+    if (at === -1) continue;
+    const [entry] = unanswered.splice(at, 1) as [Pending];
+    const record = recordOf(entry, entry.builtMs, warmup);
+    record.endMs = error.atMs;
+    record.failure = /timed? ?out/i.test(error.message) ? { type: "aborted", message: `autocannon: ${error.message}`, status: null } : { type: "connect", message: `autocannon: ${error.message}`, status: null };
+    records.push(record);
   }
-  const own: Record<string, number | string | null> = {
-    requests: result.totalRequests ?? null,
-    completed: result.totalCompletedRequests ?? null,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    latencyP50Ms: result.latency.p50 ?? null,
-    latencyP99Ms: result.latency.p99 ?? null,
-    latencyMaxMs: result.latency.max ?? null,
-    requestsPerSAverage: result.requests.average ?? null,
-    throughputBytesPerSAverage: result.throughput.average ?? null,
-    connections: load.connections,
-    overallRate: load.ratePerS,
-  };
-  const runResult = resultFromRecords(scenario, { records, originMs, startedAtEpochMs, endedAtEpochMs: options.wallNow(), durationMs: endedMs - originMs, notSent: 0, openPlan });
-  return { result: runResult, info: { version, notAvailable: NON_STREAMED_NOT_AVAILABLE, own } };
+  for (const entry of unanswered) {
+    const record = recordOf(entry, entry.builtMs, warmup);
+    record.endMs = endedMs;
+    record.failure = { type: "aborted", message: "in flight when autocannon stopped: it closes its connections at the end of the duration, whether or not the server had answered", status: null };
+    records.push(record);
+  }
+  return { records, result };
+}
+
+function recordOf(entry: Pending | null, sentMs: number, warmup: boolean): RequestRecord {
+  return createRequestRecord({ index: entry?.index ?? -1, phase: 0, warmup, plannedMs: null, slotMs: null, sentMs, inputTokensSent: entry?.prepared.inputTokens ?? 0, maxTokens: entry?.prepared.maxTokens ?? 0, requestId: entry?.requestId ?? "" });
 }
 
 function usageOf(body: string): { readonly promptTokens: number | null; readonly completionTokens: number | null } {
