@@ -92,7 +92,7 @@ async function measure(scenario: NormalizedScenario, command: RunCommand, contex
       });
       for (let repetition = 0; repetition < command.repeat && !controller.signal.aborted; repetition++) {
         const run = await runAutocannon(scenario, { source: sources(), headers: context.headers, requestIdPrefix: context.id, now: () => performance.now(), wallNow: Date.now, signal: controller.signal });
-        reports.push(withRunnerInfo(buildReport({ ...base, result: run.result, runner: "autocannon" }), run.info));
+        reports.push(withRunnerInfo(buildReport({ ...base, result: run.result, runner: "autocannon" }), run.info, { findings: run.findings }));
       }
       return reports;
     }

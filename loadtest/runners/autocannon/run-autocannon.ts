@@ -7,7 +7,7 @@
  */
 import { createRequire } from "node:module";
 import { UsageError } from "../../../agent/errors.ts";
-import type { MetricName, RunnerInfo } from "../../report/report-types.ts";
+import type { Finding, MetricName, RunnerInfo } from "../../report/report-types.ts";
 import { type ScenarioRunResult, resultFromRecords } from "../../run-scenario.ts";
 import { createRequestRecord, type RequestRecord } from "../../runner/request-record.ts";
 import type { NormalizedScenario } from "../../scenario/normalized-scenario.ts";
@@ -62,6 +62,8 @@ export interface AutocannonRunOptions {
 export interface AutocannonRun {
   readonly result: ScenarioRunResult;
   readonly info: RunnerInfo;
+  /** What the reader should know about this runner's run (requests cut at the end). */
+  readonly findings: readonly Finding[];
 }
 
 /** Metrics a non-streamed run cannot measure. */
@@ -102,8 +104,8 @@ interface Pending {
 /**
  * Runs the scenario through autocannon and turns each response into a RequestRecord. A warm-up is a
  * first autocannon run of `warmup` seconds whose records are marked warm-up (counted, not measured).
- * Requests that got no response (connection error, timeout, or cut when autocannon stopped at the end
- * of its duration) become failed records too, so `started` equals what the server saw.
+ * Requests that got no response become failed records (connection error, timeout), or, when autocannon
+ * cut them at the end of its duration, `info.own.cutAtEnd` (see runInstance).
  */
 export async function runAutocannon(scenario: NormalizedScenario, options: AutocannonRunOptions): Promise<AutocannonRun> {
   const load = autocannonLoad(scenario);
@@ -134,8 +136,9 @@ export async function runAutocannon(scenario: NormalizedScenario, options: Autoc
   }
   const result = measured?.result;
   const own: Record<string, number | string | null> = {
-    requests: result?.totalRequests ?? null,
-    completed: result?.totalCompletedRequests ?? null,
+    // The aggregated result keeps the totals inside its histograms: requests.sent, requests.total.
+    requests: result?.totalRequests ?? result?.requests.sent ?? null,
+    completed: result?.totalCompletedRequests ?? result?.requests.total ?? null,
     errors: result?.errors ?? null,
     timeouts: result?.timeouts ?? null,
     non2xx: result?.non2xx ?? null,
@@ -146,16 +149,20 @@ export async function runAutocannon(scenario: NormalizedScenario, options: Autoc
     throughputBytesPerSAverage: result?.throughput.average ?? null,
     connections: load.connections,
     overallRate: load.ratePerS,
+    cutAtEnd: measured?.cut ?? 0,
   };
   const interrupted = options.signal?.aborted ?? false;
   // Window 0 starts with the warm-up; the measured phase where the measured autocannon run began.
   const runResult = resultFromRecords(scenario, { records, originMs, startedAtEpochMs, endedAtEpochMs: options.wallNow(), durationMs: endedMs - originMs, notSent: 0, openPlan, interrupted, measureStartMs: scenario.warmupMs > 0 ? measureStartMs : originMs });
 
-  return { result: runResult, info: { version, notAvailable: NON_STREAMED_NOT_AVAILABLE, own } };
+  const cut = measured?.cut ?? 0;
+  const findings: Finding[] =
+    cut > 0 ? [{ severity: "info", code: "runner-cut-at-end", message: `${cut} request${cut === 1 ? " was" : "s were"} in flight when autocannon stopped at the end of its duration (it closes its connections; it has no graceful stop): not measured and not errors. The server saw ${cut} more than 'started'.` }] : [];
+  return { result: runResult, info: { version, notAvailable: NON_STREAMED_NOT_AVAILABLE, own }, findings };
 }
 
 /** One autocannon run: its records (measured or warm-up) and autocannon's own result. */
-async function runInstance(scenario: NormalizedScenario, load: AutocannonLoad, options: AutocannonRunOptions, counter: { index: number }, warmup: boolean): Promise<{ readonly records: RequestRecord[]; readonly result: AutocannonResult }> {
+async function runInstance(scenario: NormalizedScenario, load: AutocannonLoad, options: AutocannonRunOptions, counter: { index: number }, warmup: boolean): Promise<{ readonly records: RequestRecord[]; readonly result: AutocannonResult; readonly cut: number }> {
   const autocannon = require("autocannon") as (opts: AutocannonOptions) => AutocannonInstance;
   const records: RequestRecord[] = [];
   // autocannon resets `context` before building each request, and calls onResponse (recordBody) with the
@@ -233,13 +240,22 @@ async function runInstance(scenario: NormalizedScenario, load: AutocannonLoad, o
     record.failure = /timed? ?out/i.test(error.message) ? { type: "aborted", message: `autocannon: ${error.message}`, status: null } : { type: "connect", message: `autocannon: ${error.message}`, status: null };
     records.push(record);
   }
+  // The rest were in flight when autocannon stopped: it closes its connections at the end of the duration
+  // (it has no graceful stop), answered or not. That is the runner's doing, not the server's: they are
+  // not errors and have no latency. Warm-up ones stay warm-up records (counted apart); measured ones are
+  // counted in RunnerInfo.own.cutAtEnd and a finding, so started + cutAtEnd = what the server accepted.
+  let cut = 0;
   for (const entry of unanswered) {
+    if (!warmup) {
+      cut++;
+      continue;
+    }
     const record = recordOf(entry, entry.builtMs, warmup);
     record.endMs = endedMs;
-    record.failure = { type: "aborted", message: "in flight when autocannon stopped: it closes its connections at the end of the duration, whether or not the server had answered", status: null };
+    record.failure = { type: "aborted", message: "in flight when the warm-up's autocannon run stopped", status: null };
     records.push(record);
   }
-  return { records, result };
+  return { records, result, cut };
 }
 
 function recordOf(entry: Pending | null, sentMs: number, warmup: boolean): RequestRecord {
