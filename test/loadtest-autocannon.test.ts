@@ -80,7 +80,10 @@ describe("--runner autocannon", () => {
     expect(auto.report.summary.ttftMs).toBeNull();
     expect(auto.report.findings.map((f) => f.code)).toContain("runner-limits");
     const compare = await bunRun("loadtest/compare/main.ts", [native.reportPath, auto.reportPath]);
-    expect(compare.exitCode, compare.stdout + compare.stderr).toBe(0);
+    // Accepted = comparable (exit 2 would be refused); throughput over 60 requests on a shared machine
+    // can move past tolerance, so a verdict of 1 is allowed here, and the latency rows must be measured.
+    expect([0, 1], compare.stdout + compare.stderr).toContain(compare.exitCode);
+    expect(compare.stdout).toMatch(/e2e_p50 .* same|e2e_p50 .* better|e2e_p50 .* worse/);
     expect(compare.stdout + compare.stderr).toContain("run.runner");
     if (chromiumPath) {
       // The report.html beside it renders with the TTFT/ITL rows empty, and says why.
