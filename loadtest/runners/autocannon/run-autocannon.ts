@@ -135,6 +135,7 @@ export async function runAutocannon(scenario: NormalizedScenario, options: Autoc
     openPlan = { count: planned, startMs: firstSentMs, endMs: firstSentMs + planned * gapMs };
   }
   const result = measured?.result;
+  const cut = measured?.cut ?? 0;
   const own: Record<string, number | string | null> = {
     // The aggregated result keeps the totals inside its histograms: requests.sent, requests.total.
     requests: result?.totalRequests ?? result?.requests.sent ?? null,
@@ -149,13 +150,11 @@ export async function runAutocannon(scenario: NormalizedScenario, options: Autoc
     throughputBytesPerSAverage: result?.throughput.average ?? null,
     connections: load.connections,
     overallRate: load.ratePerS,
-    cutAtEnd: measured?.cut ?? 0,
+    cutAtEnd: cut,
   };
   const interrupted = options.signal?.aborted ?? false;
   // Window 0 starts with the warm-up; the measured phase where the measured autocannon run began.
   const runResult = resultFromRecords(scenario, { records, originMs, startedAtEpochMs, endedAtEpochMs: options.wallNow(), durationMs: endedMs - originMs, notSent: 0, openPlan, interrupted, measureStartMs: scenario.warmupMs > 0 ? measureStartMs : originMs });
-
-  const cut = measured?.cut ?? 0;
   const findings: Finding[] =
     cut > 0 ? [{ severity: "info", code: "runner-cut-at-end", message: `${cut} request${cut === 1 ? " was" : "s were"} in flight when autocannon stopped at the end of its duration (it closes its connections; it has no graceful stop): not measured and not errors. The server saw ${cut} more than 'started'.` }] : [];
   return { result: runResult, info: { version, notAvailable: NON_STREAMED_NOT_AVAILABLE, own }, findings };
