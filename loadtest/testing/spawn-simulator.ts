@@ -17,9 +17,14 @@ export interface SpawnedSimulator extends AsyncDisposable {
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
+/** How to start it: `prefix` goes in front of the command (e.g. `["taskset", "-c", "0"]` to pin it to one CPU). */
+export interface SpawnOptions {
+  readonly prefix?: readonly string[];
+}
+
 /** Spawns the simulator with CLI flags (e.g. `["--max-num-seqs", "2"]`) and waits for its URL. */
-export async function spawnSimulator(args: readonly string[] = []): Promise<SpawnedSimulator> {
-  const child = Bun.spawn([process.execPath, `${ROOT}loadtest/sim/main.ts`, "--port", "0", ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+export async function spawnSimulator(args: readonly string[] = [], options: SpawnOptions = {}): Promise<SpawnedSimulator> {
+  const child = Bun.spawn([...(options.prefix ?? []), process.execPath, `${ROOT}loadtest/sim/main.ts`, "--port", "0", ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   const url = await readUrl(child);
   const getJson = async <T>(path: string): Promise<T> => (await (await fetch(url + path)).json()) as T;
   const stop = async () => {
