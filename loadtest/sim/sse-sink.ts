@@ -2,7 +2,7 @@
  * The write side of one streamed response: enqueues SSE text on a ReadableStream and
  * applies the stream faults (stall: hold writes, then flush; disconnect: cut the
  * connection; malformed: one truncated `data:` line). Records when each token chunk was
- * actually written.
+ * actually written: once the task that enqueued it (the engine step) has run, see #stampLater.
  */
 
 /** Time given to Bun to flush what was written before a cut. */
@@ -10,6 +10,16 @@ const CUT_DELAY_MS = 20;
 
 /** The message of the error that cuts a stream (the server's error handler keeps quiet about it). */
 export const INJECTED_DISCONNECT = "vigil-sim: injected disconnect";
+
+/** Sinks holding write stamps to take in the microtask after the current task. */
+let flushScheduled = false;
+const pendingSinks: SseSink[] = [];
+
+function flushPendingStamps(): void {
+  flushScheduled = false;
+  const sinks = pendingSinks.splice(0);
+  for (const sink of sinks) SseSink.stampPending(sink);
+}
 
 export type StreamFault = "stall" | "disconnect" | "malformed_chunk";
 
@@ -32,6 +42,7 @@ export class SseSink {
   #closed = false;
   #held: { text: string | (() => string); onWritten?: (timeMs: number) => void }[] | undefined;
   #closeAfterHold = false;
+  #pending: ((timeMs: number) => void)[] = [];
 
   constructor(options: SseSinkOptions) {
     this.#options = options;
@@ -111,8 +122,38 @@ export class SseSink {
       this.#held.push(onWritten === undefined ? { text } : { text, onWritten });
       return;
     }
+    if (typeof text !== "string") this.#stampPending();
     this.#enqueue(typeof text === "string" ? text : text());
-    onWritten?.(this.#options.nowMs());
+    if (onWritten !== undefined) this.#stampLater(onWritten);
+  }
+
+  /**
+   * Bun sends what was enqueued only once the current task (a whole engine step, every stream's
+   * chunk) has run, so a stamp taken at enqueue is early by the rest of the step's work. Stamps are
+   * taken together in a microtask once the step is done instead (measured against the harness at
+   * 50 streams: p99 error 5.0 -> 2.5 ms; a setImmediate stamp was later than the bytes), or earlier
+   * when lazily built text (the ground-truth comment) needs them.
+   */
+  #stampLater(onWritten: (timeMs: number) => void): void {
+    if (this.#pending.length === 0) pendingSinks.push(this);
+    this.#pending.push(onWritten);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      queueMicrotask(flushPendingStamps);
+    }
+  }
+
+  #stampPending(): void {
+    if (this.#pending.length === 0) return;
+    const nowMs = this.#options.nowMs();
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const onWritten of pending) onWritten(nowMs);
+  }
+
+  /** For flushPendingStamps. */
+  static stampPending(sink: SseSink): void {
+    sink.#stampPending();
   }
 
   #enqueue(text: string): void {

@@ -259,7 +259,7 @@ async function openStreams(streams: number) {
   };
 }
 
-const plain = await plainRounds();
+const plain = ROUNDS > 0 ? await plainRounds() : null;
 const streamed = await streamedRate();
 const byStreams = [];
 for (const count of STREAM_COUNTS) byStreams.push(await openStreams(count));
@@ -278,7 +278,7 @@ const result = {
   },
   targets: TARGETS,
   verdict: {
-    plainVsAutocannon: (plain.harnessVsAutocannon ?? 0) >= TARGETS.plainVsAutocannonAtLeast,
+    plainVsAutocannon: (plain?.harnessVsAutocannon ?? 0) >= TARGETS.plainVsAutocannonAtLeast,
     openStreams: atCapacity.peakConcurrentOpenStreams >= TARGETS.openStreamsAtLeast,
     timingErrorP99AtCapacity: atCapacity.timingErrorP99Ms < TARGETS.timingErrorP99BelowMs,
     interiorTimingErrorP99AtCapacity: atCapacity.interiorTimingErrorP99Ms < TARGETS.timingErrorP99BelowMs,
