@@ -56,6 +56,12 @@ export class LoadRunner implements Disposable {
   readonly #phaseDrained = new Map<number, () => void>();
   /** In-flight count per phase, so a request's end need not scan every in-flight request. */
   readonly #phaseInFlight = new Map<number, number>();
+  /**
+   * Controllers of requests that ended without an abort, for reuse: a new AbortController per
+   * request cost ~10% of plain-request throughput, and a signal that never fired is as good as new
+   * (Bun's fetch drops its listener when the request ends).
+   */
+  readonly #idleControllers: AbortController[] = [];
   #nextIndex = 0;
   #stopped = false;
   readonly #stopListeners = new Set<() => void>();
@@ -216,7 +222,7 @@ export class LoadRunner implements Disposable {
   async #execute(request: { phase: number; warmup: boolean; plannedMs: number | null; slotMs: number | null; recorders: readonly MetricsRecorder[] }): Promise<void> {
     const prepared: PreparedRequest = this.#options.source.next();
     const index = this.#nextIndex++;
-    const controller = new AbortController();
+    const controller = this.#idleControllers.pop() ?? new AbortController();
     const record = createRequestRecord({
       index,
       phase: request.phase,
@@ -234,6 +240,7 @@ export class LoadRunner implements Disposable {
     for (const recorder of request.recorders) recorder.noteSent(record);
     await sendRequest(this.#options.send, record, prepared, controller.signal);
     this.#inFlight.delete(entry);
+    if (!controller.signal.aborted) this.#idleControllers.push(controller);
     this.#phaseInFlight.set(request.phase, (this.#phaseInFlight.get(request.phase) ?? 1) - 1);
     for (const recorder of request.recorders) recorder.ingest(record);
     this.#options.onRecord?.(record);

@@ -70,8 +70,14 @@ export function createRequestRecord(init: {
   readonly maxTokens: number;
   readonly requestId: string;
 }): RequestRecord {
+  // Spelled out rather than `...init`: one object of a fixed shape, built once per request.
   return {
-    ...init,
+    index: init.index,
+    phase: init.phase,
+    warmup: init.warmup,
+    plannedMs: init.plannedMs,
+    slotMs: init.slotMs,
+    sentMs: init.sentMs,
     headersMs: null,
     firstChoiceMs: null,
     firstContentMs: null,
@@ -80,10 +86,13 @@ export function createRequestRecord(init: {
     endMs: null,
     contentChunks: 0,
     chunkTimesMs: new Float64Array(Math.min(65_536, init.maxTokens + 2)),
+    inputTokensSent: init.inputTokensSent,
+    maxTokens: init.maxTokens,
     usagePromptTokens: null,
     usageCompletionTokens: null,
     status: null,
     failure: null,
+    requestId: init.requestId,
   };
 }
 

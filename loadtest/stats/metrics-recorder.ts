@@ -43,7 +43,14 @@ export interface RecorderOptions {
   readonly examplesPerType?: number;
 }
 
-const LATENCY_BY_WINDOW: readonly MetricName[] = ["ttftMs", "ttftVllmMs", "itlMs", "tpotMs", "e2eMs", "ttftFromPlannedMs", "e2eFromPlannedMs", "queueMs", "scheduleLagMs"];
+const LATENCY_BY_WINDOW: ReadonlySet<MetricName> = new Set(["ttftMs", "ttftVllmMs", "itlMs", "tpotMs", "e2eMs", "ttftFromPlannedMs", "e2eFromPlannedMs", "queueMs", "scheduleLagMs"]);
+
+/**
+ * The newest windows keep dense histograms (recording into hdr-histogram-js's packed layout costs
+ * several times more per value); a window this many behind the newest is packed to stay small.
+ * A late value for a packed window still lands in it.
+ */
+const DENSE_WINDOWS = 4;
 
 /** The recorder; read its fields after the run to build the report. */
 export class MetricsRecorder {
@@ -180,6 +187,8 @@ export class MetricsRecorder {
     const index = Math.max(0, Math.floor((atMs - this.options.originMs) / this.options.windowMs));
     while (this.windows.length <= index) {
       this.windows.push({ started: 0, completed: 0, errors: {}, inFlightMax: 0, inFlightMs: 0, outputTokens: 0, histograms: {} });
+      const old = this.windows[this.windows.length - 1 - DENSE_WINDOWS];
+      if (old !== undefined) packHistograms(old);
     }
     return this.windows[index] as WindowAccumulator;
   }
@@ -191,11 +200,13 @@ export class MetricsRecorder {
     moments.sum += clamped;
     if (clamped < moments.min) moments.min = clamped;
     if (clamped > moments.max) moments.max = clamped;
-    const recorded = metric.endsWith("Ms") ? Math.round(clamped * 1000) : Math.round(clamped);
+    const latency = LATENCY_BY_WINDOW.has(metric);
+    const recorded = latency || metric.endsWith("Ms") ? Math.round(clamped * 1000) : Math.round(clamped);
     this.histograms[metric].recordValue(recorded);
-    if (this.options.windows && LATENCY_BY_WINDOW.includes(metric)) {
+    if (this.options.windows && latency) {
       const window = this.#window(atMs);
-      (window.histograms[metric] ??= createHistogram("packed")).recordValue(recorded);
+      const behind = this.windows.length - 1 - Math.max(0, Math.floor((atMs - this.options.originMs) / this.options.windowMs));
+      (window.histograms[metric] ??= createHistogram(behind >= DENSE_WINDOWS ? "packed" : "dense")).recordValue(recorded);
     }
   }
 
@@ -232,6 +243,17 @@ export class MetricsRecorder {
     if (slo.tpotMs !== null && metrics.tpotMs !== null && metrics.tpotMs > slo.tpotMs) return false;
     if (slo.e2eMs !== null && !(metrics.e2eMs !== null && metrics.e2eMs <= slo.e2eMs)) return false;
     return true;
+  }
+}
+
+/** Replaces a window's dense histograms by packed copies (same counts). */
+function packHistograms(window: WindowAccumulator): void {
+  const histograms = window.histograms as Partial<Record<MetricName, Histogram>>;
+  for (const metric of Object.keys(histograms) as MetricName[]) {
+    const dense = histograms[metric] as Histogram;
+    const packed = createHistogram("packed");
+    packed.add(dense);
+    histograms[metric] = packed;
   }
 }
 
