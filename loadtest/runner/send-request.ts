@@ -30,6 +30,8 @@ export interface SendContext {
 }
 
 const MAX_ERROR_BODY_CHARS = 300;
+/** TextDecoder options of every streamed read (one object, not one per chunk). */
+const STREAM_DECODE: TextDecodeOptions = { stream: true };
 
 /**
  * Sends `prepared` and fills `record` (times, tokens, failure). Never throws: every failure becomes
@@ -75,7 +77,7 @@ async function readStream(context: SendContext, record: RequestRecord, response:
     const { done, value } = await reader.read();
     if (done) break;
     handler.nowMs = context.now();
-    parser.feed(decoder.decode(value, { stream: true }));
+    parser.feed(decoder.decode(value, STREAM_DECODE));
     if (handler.failure !== null || handler.done) break;
   }
   if (handler.failure === null && !handler.done) {

@@ -50,15 +50,18 @@ export const WORDS: readonly string[] = [
  */
 export function generateText(tokenCount: number, seed = 0): string {
   if (!Number.isInteger(tokenCount) || tokenCount < 0) throw new RangeError(`Cannot generate text as 'tokenCount' must be a non-negative integer: current value is ${tokenCount}`);
-  const parts: string[] = new Array(tokenCount);
+  let text = "";
   let state = (seed >>> 0) ^ 0x9e3779b9;
   for (let i = 0; i < tokenCount; i++) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    const word = WORDS[(state >>> 8) % WORDS.length] as string;
-    parts[i] = i === 0 ? word : ` ${word}`;
+    const index = (state >>> 8) % WORDS.length;
+    text += i === 0 ? (WORDS[index] as string) : (SPACED_WORDS[index] as string);
   }
-  return parts.join("");
+  return text;
 }
+
+/** WORDS with their leading space (the harness builds a prompt per request: no template string per token). */
+const SPACED_WORDS: readonly string[] = WORDS.map((word) => ` ${word}`);
 
 /** A chat message as the API takes it: content as a string or as text parts. */
 export interface ChatMessageInput {

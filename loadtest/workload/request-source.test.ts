@@ -26,6 +26,20 @@ describe("createRequestSource()", () => {
     }
   });
 
+  it.each([
+    ["chat" as const, 0],
+    ["completions" as const, 0],
+    ["chat" as const, 400],
+    ["completions" as const, 400],
+  ])("counts %s prompt tokens by construction as the tokenizer does (shared prefix %i)", (api, sharedPrefixTokens) => {
+    const source = createRequestSource(scenario(api, { kind: "synthetic", inputTokens: { kind: "uniform", min: 1, max: 300 }, sharedPrefixTokens }));
+    for (let i = 0; i < 50; i++) {
+      const request = source.next();
+      const body = JSON.parse(request.body) as { messages?: { role: string; content: string }[]; prompt?: string };
+      expect(api === "chat" ? countChatPromptTokens(body.messages ?? []) : countTokens(body.prompt ?? "")).toBe(request.inputTokens);
+    }
+  });
+
   it("is deterministic for a seed and shares the prefix", () => {
     const a = createRequestSource(scenario("completions", { kind: "synthetic", inputTokens: 50, sharedPrefixTokens: 20 }));
     const b = createRequestSource(scenario("completions", { kind: "synthetic", inputTokens: 50, sharedPrefixTokens: 20 }));

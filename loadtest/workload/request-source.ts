@@ -4,7 +4,7 @@
  * JSONL dataset, and `max_tokens` from the output-length distribution. Deterministic: the same seed
  * gives the same request sequence, whatever the timing.
  */
-import { countChatPromptTokens, countTokens, generateText } from "../sim/tokenizer.ts";
+import { CHAT_TOKENS_PER_CONVERSATION, CHAT_TOKENS_PER_MESSAGE, countChatPromptTokens, countTokens, generateText } from "../sim/tokenizer.ts";
 import { createRandom, deriveSeed } from "../random/seeded-random.ts";
 import type { NormalizedScenario } from "../scenario/normalized-scenario.ts";
 import type { DatasetEntry } from "./read-dataset.ts";
@@ -56,12 +56,16 @@ export function createRequestSource(scenario: NormalizedScenario, dataset: reado
       let maxTokens = sampleLength(workload.outputTokens, lengths);
       let prompt: string | undefined;
       let messages: readonly unknown[] | undefined;
+      /** Tokens of the prompt text when known by construction (generateText makes exactly the tokens asked for). */
+      let textTokens: number | null = null;
       if (prompts.kind === "synthetic") {
         const wanted = sampleLength(prompts.inputTokens, lengths);
         const contentTokens = Math.max(1, chat ? wanted - CHAT_OVERHEAD_TOKENS : wanted);
         const own = Math.max(0, contentTokens - prefixTokens);
         const body = generateText(own, Math.floor(textSeeds.next() * 2 ** 32));
         const text = prefix === "" ? body : own === 0 ? prefix : `${prefix} ${body}`;
+        // The space before the body joins its first word's token: prefix + body tokens, no more.
+        textTokens = prefix === "" ? own : own === 0 ? prefixTokens : prefixTokens + own;
         if (chat) messages = [{ role: "user", content: text }];
         else prompt = text;
       } else {
@@ -71,7 +75,12 @@ export function createRequestSource(scenario: NormalizedScenario, dataset: reado
         if (chat) messages = entry.messages ?? [{ role: "user", content: entry.prompt ?? "" }];
         else prompt = entry.prompt ?? (entry.messages ?? []).map((m) => m.content).join("\n");
       }
-      const inputTokens = chat ? countChatPromptTokens(messages as { role: string; content: string }[]) : countTokens(prompt ?? "");
+      const inputTokens =
+        textTokens !== null
+          ? (chat ? CHAT_TOKENS_PER_CONVERSATION + CHAT_TOKENS_PER_MESSAGE : 0) + textTokens
+          : chat
+            ? countChatPromptTokens(messages as { role: string; content: string }[])
+            : countTokens(prompt ?? "");
       const body = JSON.stringify(chat ? { ...base, messages, max_tokens: maxTokens } : { ...base, prompt, max_tokens: maxTokens });
       return { path, body, inputTokens, maxTokens };
     },
