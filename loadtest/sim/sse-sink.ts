@@ -43,6 +43,8 @@ export class SseSink {
   #held: { text: string | (() => string); onWritten?: (timeMs: number) => void }[] | undefined;
   #closeAfterHold = false;
   #pending: ((timeMs: number) => void)[] = [];
+  /** #held holds writes behind pending stamps (not a stall): released right after the stamps. */
+  #heldForStamps = false;
 
   constructor(options: SseSinkOptions) {
     this.#options = options;
@@ -122,7 +124,13 @@ export class SseSink {
       this.#held.push(onWritten === undefined ? { text } : { text, onWritten });
       return;
     }
-    if (typeof text !== "string") this.#stampPending();
+    if (typeof text !== "string" && this.#pending.length > 0) {
+      // Lazily built text (the ground-truth comment) reports the write stamps: hold it, and what
+      // follows it, until they are taken once the step is done.
+      this.#held = [{ text }];
+      this.#heldForStamps = true;
+      return;
+    }
     this.#enqueue(typeof text === "string" ? text : text());
     if (onWritten !== undefined) this.#stampLater(onWritten);
   }
@@ -131,8 +139,8 @@ export class SseSink {
    * Bun sends what was enqueued only once the current task (a whole engine step, every stream's
    * chunk) has run, so a stamp taken at enqueue is early by the rest of the step's work. Stamps are
    * taken together in a microtask once the step is done instead (measured against the harness at
-   * 50 streams: p99 error 5.0 -> 2.5 ms; a setImmediate stamp was later than the bytes), or earlier
-   * when lazily built text (the ground-truth comment) needs them.
+   * 50 streams: p99 error 5.0 -> 2.5 ms; a setImmediate stamp was later than the bytes); lazily
+   * built text that reports them (the ground-truth comment) waits for them.
    */
   #stampLater(onWritten: (timeMs: number) => void): void {
     if (this.#pending.length === 0) pendingSinks.push(this);
@@ -149,6 +157,10 @@ export class SseSink {
     const pending = this.#pending;
     this.#pending = [];
     for (const onWritten of pending) onWritten(nowMs);
+    if (this.#heldForStamps) {
+      this.#heldForStamps = false;
+      this.#release();
+    }
   }
 
   /** For flushPendingStamps. */

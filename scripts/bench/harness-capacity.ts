@@ -227,13 +227,17 @@ async function openStreams(streams: number) {
   const truths = new Map((await sim.records()).map((r) => [r.clientRequestId, r]));
   const errors: number[] = [];
   const interior: number[] = [];
+  const byChunkIndex: number[][] = [];
   for (const record of run.records) {
     const writes = truths.get(record.requestId)?.choices[0]?.writeTimesMs;
     if (!writes || writes.length !== record.contentChunks || record.failure) continue;
     // Clock offset of this request = median of (receive - write); the error is each chunk's distance from it.
     const raw = Array.from({ length: writes.length }, (_, i) => (record.chunkTimesMs[i] as number) - (writes[i] as number));
     const offset = [...raw].sort((a, b) => a - b)[Math.floor(raw.length / 2)] as number;
-    for (const value of raw) errors.push(Math.abs(value - offset));
+    raw.forEach((value, i) => {
+      errors.push(Math.abs(value - offset));
+      (byChunkIndex[i] ??= []).push(Math.abs(value - offset));
+    });
     // The first chunk goes out with the response headers and the last ones beside the simulator's
     // ground-truth comment and [DONE]: interior chunks isolate the steady receive path.
     for (let i = 1; i < raw.length - 2; i++) interior.push(Math.abs((raw[i] as number) - offset));
@@ -256,6 +260,7 @@ async function openStreams(streams: number) {
     interiorChunks: interior.length,
     interiorTimingErrorP50Ms: percentile(interior, 50),
     interiorTimingErrorP99Ms: percentile(interior, 99),
+    timingErrorP99ByChunkIndexMs: byChunkIndex.map((values) => Number(percentile(values.sort((a, b) => a - b), 99).toFixed(3))),
   };
 }
 
