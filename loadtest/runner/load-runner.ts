@@ -233,6 +233,7 @@ export class LoadRunner implements Disposable {
       inputTokensSent: prepared.inputTokens,
       maxTokens: prepared.maxTokens,
       requestId: `${this.#options.requestIdPrefix}-${index}`,
+      expectedChunks: this.#options.send.stream ? prepared.maxTokens + 2 : 0,
     });
     const entry: InFlight = { record, controller, phase: request.phase };
     this.#inFlight.add(entry);

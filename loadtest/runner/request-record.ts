@@ -58,7 +58,10 @@ export interface RequestRecord {
   readonly requestId: string;
 }
 
-/** A new record for a request about to be sent; `expectedChunks` sizes the chunk-time array. */
+/** Chunk times of a request that expects none (not streamed): shared, replaced by the first pushChunkTime. */
+const NO_CHUNKS = new Float64Array(0);
+
+/** A new record for a request about to be sent; `expectedChunks` (default max_tokens + 2) sizes the chunk-time array. */
 export function createRequestRecord(init: {
   readonly index: number;
   readonly phase: number;
@@ -69,7 +72,9 @@ export function createRequestRecord(init: {
   readonly inputTokensSent: number;
   readonly maxTokens: number;
   readonly requestId: string;
+  readonly expectedChunks?: number;
 }): RequestRecord {
+  const expectedChunks = Math.min(65_536, init.expectedChunks ?? init.maxTokens + 2);
   // Spelled out rather than `...init`: one object of a fixed shape, built once per request.
   return {
     index: init.index,
@@ -85,7 +90,7 @@ export function createRequestRecord(init: {
     lastChunkMs: null,
     endMs: null,
     contentChunks: 0,
-    chunkTimesMs: new Float64Array(Math.min(65_536, init.maxTokens + 2)),
+    chunkTimesMs: expectedChunks === 0 ? NO_CHUNKS : new Float64Array(expectedChunks),
     inputTokensSent: init.inputTokensSent,
     maxTokens: init.maxTokens,
     usagePromptTokens: null,

@@ -34,8 +34,11 @@ export const TEST_ENVIRONMENT: EnvironmentFingerprint = {
   target: { url: "", models: null, version: null, errors: [] },
 };
 
-/** Runs `input` (a Scenario literal) to completion. */
-export async function runForTest(input: Scenario, options: { readonly onRunner?: Parameters<typeof runScenario>[1]["onRunner"] } = {}): Promise<TestRun> {
+/**
+ * Runs `input` (a Scenario literal) to completion. `keepRecords: false` keeps no records (as the CLI
+ * without --ndjson), for benchmarks of the runner itself.
+ */
+export async function runForTest(input: Scenario, options: { readonly onRunner?: Parameters<typeof runScenario>[1]["onRunner"]; readonly keepRecords?: boolean } = {}): Promise<TestRun> {
   const scenario = normalizeScenario(input, { file: "", defaultName: "test" });
   const records: RequestRecord[] = [];
   const result = await runScenario(scenario, {
@@ -43,7 +46,7 @@ export async function runForTest(input: Scenario, options: { readonly onRunner?:
     send: { baseUrl: scenario.target.url, headers: { "content-type": "application/json" }, stream: scenario.workload.stream, fetch, now: () => performance.now() },
     wallNow: Date.now,
     requestIdPrefix: "test",
-    onRecord: (record) => records.push(record),
+    onRecord: options.keepRecords === false ? undefined : (record) => records.push(record),
     onRunner: options.onRunner,
   });
   const report = buildReport({ scenario, result, environment: TEST_ENVIRONMENT, argv: [], id: `${scenario.name}-test` });

@@ -56,14 +56,17 @@ if (childMode !== undefined) {
   process.exit(0);
 }
 
-/** The harness as a user runs it: constant-vus, stream off, no in-process warm-up (the peers get none either). */
+/** The harness as a user runs it: constant-vus, stream off, records not kept, no in-process warm-up (the peers get none either). */
 async function harnessPlain(url: string): Promise<number> {
-  const run = await runForTest({
-    target: { url, model: "m", api: "completions" },
-    workload: { prompts: { kind: "synthetic", inputTokens: 2 }, outputTokens: 1, stream: false },
-    load: { executor: "constant-vus", vus: CONNECTIONS, duration: SECONDS * 1000 },
-    gracefulStop: "5s",
-  });
+  const run = await runForTest(
+    {
+      target: { url, model: "m", api: "completions" },
+      workload: { prompts: { kind: "synthetic", inputTokens: 2 }, outputTokens: 1, stream: false },
+      load: { executor: "constant-vus", vus: CONNECTIONS, duration: SECONDS * 1000 },
+      gracefulStop: "5s",
+    },
+    { keepRecords: false },
+  );
   if (run.report.counts.failed > 0) throw new Error(`harness plain run had ${run.report.counts.failed} failures: ${JSON.stringify(run.report.errors.byType)}`);
   return run.report.throughput.requestsPerS;
 }
