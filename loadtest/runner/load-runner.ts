@@ -62,6 +62,8 @@ export class LoadRunner implements Disposable {
    * (Bun's fetch drops its listener when the request ends).
    */
   readonly #idleControllers: AbortController[] = [];
+  /** Resolves on the next event-loop turn; one setImmediate shared by every VU waiting in this turn. */
+  #turn: Promise<void> | null = null;
   #nextIndex = 0;
   #stopped = false;
   readonly #stopListeners = new Set<() => void>();
@@ -190,7 +192,16 @@ export class LoadRunner implements Disposable {
       this.#stopListeners.add(done);
       const vu = async (id: number) => {
         active[id] = true;
+        let first = true;
         while (id < target && mayStart()) {
+          // The next request waits for the next event-loop turn, so the responses and chunks that
+          // arrived in this turn are all read (and stamped) before any fetch() call, and the VUs
+          // that finished together start together (plain requests: ~+10% throughput on 2 cores).
+          if (!first) {
+            await this.#nextTurn();
+            if (!(id < target && mayStart())) break;
+          }
+          first = false;
           const warmup = this.#now() - startMs < plan.measureStartMs;
           if (!warmup) measuredStarted++;
           await this.#execute({ phase, warmup, plannedMs: null, slotMs: null, recorders });
@@ -246,6 +257,16 @@ export class LoadRunner implements Disposable {
     for (const recorder of request.recorders) recorder.ingest(record);
     this.#options.onRecord?.(record);
     if (!this.#hasPhase(request.phase)) this.#phaseDrained.get(request.phase)?.();
+  }
+
+  #nextTurn(): Promise<void> {
+    this.#turn ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.#turn = null;
+        resolve();
+      }),
+    );
+    return this.#turn;
   }
 
   #hasPhase(phase: number): boolean {
