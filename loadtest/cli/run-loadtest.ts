@@ -12,7 +12,8 @@ import { attachTelemetry } from "../correlate/attach-telemetry.ts";
 import { collectTelemetry } from "../correlate/collect-telemetry.ts";
 import { htmlReportWriter } from "../report/html/html-report-writer.ts";
 import { runAutocannon } from "../runners/autocannon/run-autocannon.ts";
-import { ingestK6File, runK6 } from "../runners/k6/run-k6.ts";
+import { ingestK6File } from "../runners/k6/ingest-k6.ts";
+import { runK6 } from "../runners/k6/run-k6.ts";
 import type { NormalizedScenario } from "../scenario/normalized-scenario.ts";
 import { renderSummaryTable, summaryJson } from "../terminal/summary-table.ts";
 import { parseDataset } from "../workload/read-dataset.ts";
@@ -38,13 +39,13 @@ export function requestHeaders(scenario: NormalizedScenario, env: Readonly<Recor
 }
 
 /** The scenario's request source factory (one fresh, seeded source per repetition). */
-async function requestSources(scenario: NormalizedScenario): Promise<() => RequestSource> {
+async function requestSources(scenario: NormalizedScenario): Promise<(asRun?: NormalizedScenario) => RequestSource> {
   const prompts = scenario.workload.prompts;
-  if (prompts.kind !== "dataset") return () => createRequestSource(scenario);
+  if (prompts.kind !== "dataset") return (asRun = scenario) => createRequestSource(asRun);
   const path = isAbsolute(prompts.path) ? prompts.path : resolve(dirname(scenario.file), prompts.path);
   if (!(await Bun.file(path).exists())) throw new UsageError(`workload.prompts.path: cannot read ${path}: no such file`);
   const dataset = parseDataset(await Bun.file(path).text(), path);
-  return () => createRequestSource(scenario, dataset);
+  return (asRun = scenario) => createRequestSource(asRun, dataset);
 }
 
 /** Runs the loaded scenario as the CLI does. */
@@ -77,7 +78,7 @@ async function measure(scenario: NormalizedScenario, command: RunCommand, contex
   const base = { scenario, environment: context.environment, argv: context.argv, id: context.id };
   if (command.ingestK6 !== null) {
     const ingested = await ingestK6File(command.ingestK6, scenario);
-    return [withRunnerInfo(buildReport({ ...base, result: ingested.result, runner: "k6" }), ingested.info)];
+    return [withRunnerInfo(buildReport({ ...base, result: ingested.result, runner: "k6" }), ingested.info, { findings: ingested.findings, limitsReason: ingested.limitsReason })];
   }
   const sources = await requestSources(scenario);
   switch (command.runner) {
@@ -97,14 +98,25 @@ async function measure(scenario: NormalizedScenario, command: RunCommand, contex
       return reports;
     }
     case "k6": {
-      const outcome = await runK6(scenario, { directory: context.directory, headers: context.headers, requestIdPrefix: context.id, env: process.env });
+      const controller = new AbortController();
+      using _interrupt = onInterrupt(() => {
+        process.stderr.write("\nloadtest: k6 is stopping (it got the Ctrl-C too); the report covers what it wrote\n");
+        controller.abort();
+      });
+      const outcome = await runK6(scenario, { directory: context.directory, sources, runId: context.id, scenarioPath: command.scenarioPath, env: process.env, signal: controller.signal });
       if (outcome.kind === "script-only") {
         process.stdout.write(`${outcome.message}\n`);
         return 0;
       }
-      const report = buildReport({ ...base, result: outcome.result, runner: "k6" });
+      if (outcome.kind === "failed") {
+        process.stderr.write(`${outcome.message}\n`);
+        return 1;
+      }
+      const report = buildReport({ ...base, scenario: outcome.scenario, result: outcome.result, runner: "k6" });
       // k6 evaluated the same thresholds: its 99 stands even where Vigil's evaluation differs.
-      return [withRunnerInfo(report, outcome.info, { exitCode: outcome.k6ExitCode === 99 ? 99 : undefined })];
+      // k6 failing otherwise (bad config, script exception) fails the run even when its partial results pass.
+      const exitCode = outcome.k6ExitCode === 99 ? 99 : outcome.k6ExitCode !== 0 && report.run.exitCode === 0 && report.run.status !== "interrupted" ? 1 : undefined;
+      return [withRunnerInfo(report, outcome.info, { exitCode, findings: outcome.findings, limitsReason: outcome.limitsReason })];
     }
   }
 }

@@ -121,12 +121,18 @@ export function findingsOf(report: Report): Finding[] {
 
 /**
  * Marks a report as produced by an external runner: its RunnerInfo, a `runner-limits` finding naming
- * the metrics it could not measure, and (k6) the runner's own exit code when it failed thresholds (99).
+ * the metrics it could not measure (their summary rows emptied: not measured is not zero), and (k6) the
+ * runner's own exit code when it failed thresholds (99).
  */
-export function withRunnerInfo(report: Report, info: NonNullable<Report["run"]["runnerInfo"]>, options: { readonly exitCode?: number; readonly findings?: readonly Finding[] } = {}): Report {
+export function withRunnerInfo(report: Report, info: NonNullable<Report["run"]["runnerInfo"]>, options: { readonly exitCode?: number; readonly findings?: readonly Finding[]; readonly limitsReason?: string } = {}): Report {
   const findings: Finding[] = [...report.findings, ...(options.findings ?? [])];
+  let summary = report.summary;
+  let runs = report.runs;
   if (info.notAvailable.length > 0) {
-    findings.push({ severity: "info", code: "runner-limits", message: `${info.notAvailable.join(", ")} not available from the ${report.run.runner} runner (non-streamed requests): those rows are empty, not zero.` });
+    findings.push({ severity: "info", code: "runner-limits", message: `${info.notAvailable.join(", ")} not available from the ${report.run.runner} runner (${options.limitsReason ?? "non-streamed requests"}): those rows are empty, not zero.` });
+    const empty = Object.fromEntries(info.notAvailable.map((metric) => [metric, null]));
+    summary = { ...summary, ...empty };
+    runs = runs.map((run) => ({ ...run, summary: { ...run.summary, ...empty } }));
   }
-  return { ...report, run: { ...report.run, runnerInfo: info, exitCode: options.exitCode ?? report.run.exitCode }, findings };
+  return { ...report, summary, runs, run: { ...report.run, runnerInfo: info, exitCode: options.exitCode ?? report.run.exitCode }, findings };
 }

@@ -1,26 +1,106 @@
 /**
- * `--runner k6` and `--ingest-k6`: NOT BUILT YET (issue 9 is open). The CLI is wired to these two
- * functions; until the k6 script generator and the NDJSON ingest land, both refuse with one clear line
- * (exit 2) instead of writing a report that would claim a k6 run.
+ * `--runner k6`: writes the k6 script of the scenario (k6-script.ts) with its request bodies into the
+ * report folder, then, when `k6` is on PATH, runs `k6 run --out json=k6-results.ndjson.gz` and ingests
+ * the results (ingest-k6.ts). Without k6 it stops after writing, with the exact commands to run k6
+ * elsewhere (another pipeline, k6-operator) and to ingest its results later.
  */
-import { UsageError } from "../../../agent/errors.ts";
-import type { RunnerInfo } from "../../report/report-types.ts";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Finding, RunnerInfo } from "../../report/report-types.ts";
 import type { ScenarioRunResult } from "../../run-scenario.ts";
 import type { NormalizedScenario } from "../../scenario/normalized-scenario.ts";
+import type { RequestSource } from "../../workload/request-source.ts";
+import { detectK6, type K6Binary } from "./detect-k6.ts";
+import { ingestK6File } from "./ingest-k6.ts";
+import { k6Load } from "./k6-load.ts";
+import { K6_RESULTS_FILE as RESULTS_FILE, k6RequestData, renderK6Script, REQUESTS_FILE } from "./k6-script.ts";
 
-/** What `--runner k6` did: wrote the script only (k6 not on PATH), or ran k6 and ingested its results. */
+/** What `--runner k6` did. */
 export type K6Outcome =
   | { readonly kind: "script-only"; readonly scriptPath: string; readonly command: string; readonly message: string }
-  | { readonly kind: "ran"; readonly scriptPath: string; readonly ndjsonPath: string; readonly k6ExitCode: number; readonly result: ScenarioRunResult; readonly info: RunnerInfo };
+  | { readonly kind: "failed"; readonly message: string }
+  | {
+      readonly kind: "ran";
+      readonly scriptPath: string;
+      readonly ndjsonPath: string;
+      readonly k6ExitCode: number;
+      /** The scenario as k6 ran it (`workload.stream` false when the binary has no xk6-sse). */
+      readonly scenario: NormalizedScenario;
+      readonly result: ScenarioRunResult;
+      readonly info: RunnerInfo;
+      readonly findings: readonly Finding[];
+      readonly limitsReason: string;
+    };
 
-const NOT_BUILT = "is not built yet (issue 9: the k6 script generator and NDJSON ingest are still to come); use the native runner or --runner autocannon";
-
-/** @throws UsageError: not built yet. */
-export async function runK6(_scenario: NormalizedScenario, _options: { readonly directory: string; readonly headers: Readonly<Record<string, string>>; readonly requestIdPrefix: string; readonly env?: Readonly<Record<string, string | undefined>> }): Promise<K6Outcome> {
-  throw new UsageError(`--runner k6 ${NOT_BUILT}`);
+/** Options of a k6 run. */
+export interface K6RunOptions {
+  /** The report folder: the script, its request bodies and k6's results go there. */
+  readonly directory: string;
+  /** Fresh seeded request source of a scenario (the same prompts as the native runner). */
+  readonly sources: (scenario: NormalizedScenario) => RequestSource;
+  readonly runId: string;
+  /** The scenario file as the user named it (for the script's comments and the printed commands). */
+  readonly scenarioPath: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C: k6 (same process group) stops by itself; the report is marked interrupted. */
+  readonly signal?: AbortSignal;
 }
 
-/** @throws UsageError: not built yet. */
-export async function ingestK6File(_path: string, _scenario: NormalizedScenario): Promise<{ readonly result: ScenarioRunResult; readonly info: RunnerInfo }> {
-  throw new UsageError(`--ingest-k6 ${NOT_BUILT}`);
+/** k6's exit code for a run stopped by a signal (errext/exitcodes). */
+const K6_EXTERNAL_ABORT = 105;
+
+/** The scenario with non-streamed requests (a k6 without xk6-sse cannot time chunks). */
+function withoutStream(scenario: NormalizedScenario): NormalizedScenario {
+  return { ...scenario, workload: { ...scenario.workload, stream: false, includeUsage: false } };
+}
+
+/** Writes a script and its bodies; returns the script path. */
+async function writeScript(scenario: NormalizedScenario, folder: string, fileName: string, streaming: boolean, options: K6RunOptions): Promise<string> {
+  await mkdir(folder, { recursive: true });
+  const script = renderK6Script(scenario, { streaming, runId: options.runId, scenarioPath: options.scenarioPath });
+  await Bun.write(join(folder, REQUESTS_FILE), `${JSON.stringify(k6RequestData(scenario, options.sources(scenario)))}\n`);
+  const path = join(folder, fileName);
+  await Bun.write(path, script);
+  return path;
+}
+
+/** Runs (or, without k6, writes) the scenario as a k6 test. @throws UsageError for a sweep. */
+export async function runK6(scenario: NormalizedScenario, options: K6RunOptions): Promise<K6Outcome> {
+  k6Load(scenario); // refuses a sweep before anything is written
+  const env = options.env ?? process.env;
+  const k6 = await detectK6("k6", env);
+  if (k6 === null) return writeScriptsOnly(scenario, options);
+  const streaming = scenario.workload.stream && k6.sse;
+  const asRun = scenario.workload.stream && !streaming ? withoutStream(scenario) : scenario;
+  const scriptPath = await writeScript(asRun, options.directory, "script.js", streaming, options);
+  const ndjsonPath = join(options.directory, RESULTS_FILE);
+  const exitCode = await runBinary(k6, scriptPath, ndjsonPath, options);
+  if (!(await Bun.file(ndjsonPath).exists())) return { kind: "failed", message: `loadtest: k6 exited ${exitCode} and wrote no results (${ndjsonPath}); the script is ${scriptPath}` };
+  const interrupted = (options.signal?.aborted ?? false) || exitCode === K6_EXTERNAL_ABORT;
+  const ingested = await ingestK6File(ndjsonPath, asRun, { version: k6.version, exitCode, interrupted });
+  const findings: Finding[] = [...ingested.findings];
+  if (scenario.workload.stream && !streaming) findings.push({ severity: "info", code: "k6-no-sse", message: `${k6.version} has no xk6-sse extension: k6 sent non-streamed requests (build k6 with xk6-sse for TTFT/ITL, or use the native runner).` });
+  if (exitCode !== 0 && exitCode !== 99 && !interrupted) findings.push({ severity: "error", code: "k6-exit", message: `k6 exited ${exitCode} (k6 exit codes: 104 invalid config, 107 script exception, 108 test.abort()); the report covers the results it wrote.` });
+  return { kind: "ran", scriptPath, ndjsonPath, k6ExitCode: exitCode, scenario: asRun, result: ingested.result, info: ingested.info, findings, limitsReason: ingested.limitsReason };
+}
+
+/** `k6 run --out json=...` in the script's folder (so `open("./requests.json")` finds the bodies); k6's output goes to stderr. */
+async function runBinary(k6: K6Binary, scriptPath: string, ndjsonPath: string, options: K6RunOptions): Promise<number> {
+  const child = Bun.spawn([k6.command, "run", "--out", `json=${ndjsonPath}`, scriptPath], { cwd: options.directory, stdin: "ignore", stdout: 2, stderr: 2, env: { ...(options.env ?? process.env) } });
+  return await child.exited;
+}
+
+/** No k6 on PATH: the scripts and the commands, exit 0. */
+async function writeScriptsOnly(scenario: NormalizedScenario, options: K6RunOptions): Promise<K6Outcome> {
+  const plain = scenario.workload.stream ? withoutStream(scenario) : scenario;
+  const scriptPath = await writeScript(plain, options.directory, "script.js", false, options);
+  const lines = [`loadtest: k6 is not on PATH; wrote the k6 script ${scriptPath} (non-streamed requests) and its request bodies (${REQUESTS_FILE}).`];
+  let ssePath: string | null = null;
+  if (scenario.workload.stream) {
+    ssePath = await writeScript(scenario, join(options.directory, "sse"), "script.js", true, options);
+    lines.push(`  For TTFT/ITL with a k6 built with xk6-sse: ${ssePath}`);
+  }
+  const command = `cd ${options.directory} && k6 run --out json=${RESULTS_FILE} script.js`;
+  lines.push("Run it where k6 is installed, then build the report from its results:", `  ${command}`, `  bun run loadtest --ingest-k6 ${join(options.directory, RESULTS_FILE)} ${options.scenarioPath}`);
+  return { kind: "script-only", scriptPath, command, message: lines.join("\n") };
 }
