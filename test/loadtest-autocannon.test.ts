@@ -126,10 +126,6 @@ describe("--runner autocannon", () => {
     expect(stderr).toContain("autocannon cannot time SSE chunks");
     expect(stderr).toContain("native runner");
     expect(stderr).toContain("--no-stream");
-    // k6 is not built yet: it says so in one line rather than writing a report that claims a k6 run.
-    const k6 = await bunRun("loadtest/main.ts", [scenario, "--runner", "k6"]);
-    expect(k6.exitCode).toBe(2);
-    expect(k6.stderr).toContain("--runner k6 is not built yet");
   });
 
   it("runs a streaming scenario with --no-stream, its warm-up counted apart", async () => {

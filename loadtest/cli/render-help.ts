@@ -25,7 +25,9 @@ Thresholds (k6 grammar): { ttft_ms: ["p(95)<500"], error_rate: ["rate<0.01"], ou
           min max med p(N) over 1 s windows); achieved_ratio (value)
 
 Runners (--runner): native (Bun fetch, streaming, every metric); autocannon (non-streamed requests
-only: E2E, tokens, throughput; pair with --no-stream); k6 and --ingest-k6: not built yet (exit 2).
+only: E2E, tokens, throughput; pair with --no-stream); k6 (writes a k6 script, runs k6 when it is on
+PATH and ingests its --out json results; without k6 it writes the script and the commands, exit 0).
+--ingest-k6 FILE builds the report from a k6 NDJSON file (plain or .gz) run elsewhere.
 
 Ctrl-C stops sending, gives in-flight requests the scenario's gracefulStop (default 30s; a second
 Ctrl-C aborts them), writes the report of what was measured and exits 130.
