@@ -3,8 +3,6 @@
  * metadata key that joins every point of one request, and the names of its two k6 scenarios. One place,
  * so the script and the reader cannot drift apart.
  */
-import type { MetricName } from "../../report/report-types.ts";
-
 /** Metadata key (k6 `exec.vu.metrics.metadata`) carrying the request id on every point of a request; also read from tags. */
 export const REQUEST_KEY = "vigil_request";
 
@@ -29,14 +27,3 @@ export const K6_CUSTOM_METRICS = {
 
 /** Tag on `vigil_error_rate` points of failed requests: the report's error type as the script saw it. */
 export const ERROR_TYPE_TAG = "vigil_error";
-
-/** Report trend metrics the script can emit, by report name. */
-export const TREND_OF_METRIC: Partial<Readonly<Record<MetricName, string>>> = {
-  e2eMs: K6_CUSTOM_METRICS.e2eMs.name,
-  ttftMs: K6_CUSTOM_METRICS.ttftMs.name,
-  ttftVllmMs: K6_CUSTOM_METRICS.ttftVllmMs.name,
-  itlMs: K6_CUSTOM_METRICS.itlMs.name,
-  tpotMs: K6_CUSTOM_METRICS.tpotMs.name,
-  inputTokens: K6_CUSTOM_METRICS.inputTokens.name,
-  outputTokens: K6_CUSTOM_METRICS.outputTokens.name,
-};

@@ -53,6 +53,17 @@ function emptyPoints(): RequestPoints {
 
 const m = K6_CUSTOM_METRICS;
 
+/** The one-point-per-request metrics and where each goes (ITL has a point per gap). */
+const FIELD_OF_METRIC: Readonly<Record<string, Exclude<keyof RequestPoints, "itl" | "warmup">>> = {
+  [HTTP_DURATION]: "http",
+  [m.e2eMs.name]: "e2e",
+  [m.ttftMs.name]: "ttft",
+  [m.ttftVllmMs.name]: "ttftVllm",
+  [m.inputTokens.name]: "inputTokens",
+  [m.outputTokens.name]: "outputTokens",
+  [m.errorRate.name]: "error",
+};
+
 /** Turns the parsed file into request records. */
 export function k6Requests(results: K6Results): K6Requests {
   let originEpochMs = Number.POSITIVE_INFINITY;
@@ -78,31 +89,10 @@ export function k6Requests(results: K6Results): K6Requests {
     } else if (point.metric === HTTP_DURATION) loose.push((entry = emptyPoints()));
     if (entry === undefined) continue;
     entry.warmup ||= warmup;
-    switch (point.metric) {
-      case HTTP_DURATION:
-        entry.http = point;
-        break;
-      case m.e2eMs.name:
-        entry.e2e = point;
-        break;
-      case m.ttftMs.name:
-        entry.ttft = point;
-        break;
-      case m.ttftVllmMs.name:
-        entry.ttftVllm = point;
-        break;
-      case m.itlMs.name:
-        entry.itl.push(point);
-        break;
-      case m.inputTokens.name:
-        entry.inputTokens = point;
-        break;
-      case m.outputTokens.name:
-        entry.outputTokens = point;
-        break;
-      case m.errorRate.name:
-        entry.error = point;
-        break;
+    if (point.metric === m.itlMs.name) entry.itl.push(point);
+    else {
+      const field = FIELD_OF_METRIC[point.metric];
+      if (field !== undefined) entry[field] = point;
     }
   }
   const built = [...[...byRequest.entries()].map(([id, points]) => ({ id, points })), ...loose.map((points) => ({ id: "", points }))]
