@@ -11,7 +11,8 @@ import { jsonReportWriter, reportDirectory, reportId, writeReport } from "../rep
 import { attachTelemetry } from "../correlate/attach-telemetry.ts";
 import { collectTelemetry } from "../correlate/collect-telemetry.ts";
 import { htmlReportWriter } from "../report/html/html-report-writer.ts";
-import { runAutocannon } from "../runners/autocannon/run-autocannon.ts";
+import { autocannonLoad, runAutocannon } from "../runners/autocannon/run-autocannon.ts";
+import { k6Load } from "../runners/k6/k6-load.ts";
 import { ingestK6File } from "../runners/k6/ingest-k6.ts";
 import { runK6 } from "../runners/k6/run-k6.ts";
 import type { NormalizedScenario } from "../scenario/normalized-scenario.ts";
@@ -54,6 +55,9 @@ export async function runLoadtest(scenario: NormalizedScenario, command: RunComm
   const id = reportId(scenario.name, startedAtEpochMs);
   const directory = reportDirectory(command.outRoot, id);
   const ingesting = command.ingestK6 !== null;
+  // A scenario the runner cannot run is refused before the target is contacted.
+  if (!ingesting && command.runner === "autocannon") autocannonLoad(scenario);
+  if (!ingesting && command.runner === "k6") k6Load(scenario);
   // An ingested k6 file was measured elsewhere: the target is not contacted, and no API key is needed.
   const headers = ingesting ? { "content-type": "application/json" } : requestHeaders(scenario, process.env);
   const target = ingesting

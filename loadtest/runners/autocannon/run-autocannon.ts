@@ -75,6 +75,8 @@ export interface AutocannonLoad {
   readonly durationS?: number;
   readonly amount?: number;
   readonly ratePerS: number | null;
+  /** What the mapping could not keep (a Poisson arrival process), for the report's findings. */
+  readonly notes: readonly string[];
 }
 
 /** autocannon's load for a scenario, or a UsageError naming what it cannot do. */
@@ -84,10 +86,10 @@ export function autocannonLoad(scenario: NormalizedScenario): AutocannonLoad {
   const bound = (durationMs: number | null, requests: number | null) => (requests !== null ? { amount: requests } : { durationS: (durationMs as number) / 1000 });
   switch (load.executor) {
     case "constant-vus":
-      return { connections: load.vus, ratePerS: null, ...bound(load.durationMs, load.requests) };
+      return { connections: load.vus, ratePerS: null, notes: [], ...bound(load.durationMs, load.requests) };
     case "constant-arrival-rate":
-      if (load.arrival !== "uniform") process.stderr.write(`loadtest: --runner autocannon: arrival "${load.arrival}" becomes autocannon's per-second token bucket (not ${load.arrival} gaps)\n`);
-      return { connections: load.maxInFlight ?? Math.max(8, Math.ceil(load.ratePerS)), ratePerS: load.ratePerS, ...bound(load.durationMs, load.requests) };
+      const notes = load.arrival === "uniform" ? [] : [`arrival "${load.arrival}" became autocannon's per-second token bucket (not ${load.arrival} gaps)`];
+      return { connections: load.maxInFlight ?? Math.max(8, Math.ceil(load.ratePerS)), ratePerS: load.ratePerS, notes, ...bound(load.durationMs, load.requests) };
     default:
       throw new UsageError(`--runner autocannon: executor "${load.executor}" has no autocannon equivalent (constant-vus and constant-arrival-rate do); use the native runner`);
   }
@@ -155,8 +157,8 @@ export async function runAutocannon(scenario: NormalizedScenario, options: Autoc
   const interrupted = options.signal?.aborted ?? false;
   // Window 0 starts with the warm-up; the measured phase where the measured autocannon run began.
   const runResult = resultFromRecords(scenario, { records, originMs, startedAtEpochMs, endedAtEpochMs: options.wallNow(), durationMs: endedMs - originMs, notSent: 0, openPlan, interrupted, measureStartMs: scenario.warmupMs > 0 ? measureStartMs : originMs });
-  const findings: Finding[] =
-    cut > 0 ? [{ severity: "info", code: "runner-cut-at-end", message: `${cut} request${cut === 1 ? " was" : "s were"} in flight when autocannon stopped at the end of its duration (it closes its connections; it has no graceful stop): not measured and not errors. The server saw ${cut} more than 'started'.` }] : [];
+  const findings: Finding[] = load.notes.map((note) => ({ severity: "info", code: "runner-approximation", message: `--runner autocannon: ${note}.` }));
+  if (cut > 0) findings.push({ severity: "info", code: "runner-cut-at-end", message: `${cut} request${cut === 1 ? " was" : "s were"} in flight when autocannon stopped at the end of its duration (it closes its connections; it has no graceful stop): not measured and not errors. The server saw ${cut} more than 'started'.` });
   return { result: runResult, info: { version, notAvailable: NON_STREAMED_NOT_AVAILABLE, own }, findings };
 }
 

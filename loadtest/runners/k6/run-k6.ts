@@ -66,7 +66,7 @@ async function writeScript(scenario: NormalizedScenario, folder: string, fileNam
 
 /** Runs (or, without k6, writes) the scenario as a k6 test. @throws UsageError for a sweep. */
 export async function runK6(scenario: NormalizedScenario, options: K6RunOptions): Promise<K6Outcome> {
-  k6Load(scenario); // refuses a sweep before anything is written
+  const load = k6Load(scenario); // refuses a sweep before anything is written
   const env = options.env ?? process.env;
   const k6 = await detectK6("k6", env);
   if (k6 === null) return writeScriptsOnly(scenario, options);
@@ -78,7 +78,7 @@ export async function runK6(scenario: NormalizedScenario, options: K6RunOptions)
   if (!(await Bun.file(ndjsonPath).exists())) return { kind: "failed", message: `loadtest: k6 exited ${exitCode} and wrote no results (${ndjsonPath}); the script is ${scriptPath}` };
   const interrupted = (options.signal?.aborted ?? false) || exitCode === K6_EXTERNAL_ABORT;
   const ingested = await ingestK6File(ndjsonPath, asRun, { version: k6.version, exitCode, interrupted });
-  const findings: Finding[] = [...ingested.findings];
+  const findings: Finding[] = [...ingested.findings, ...load.notes.map((note) => ({ severity: "info" as const, code: "runner-approximation", message: `--runner k6: ${note}.` }))];
   if (scenario.workload.stream && !streaming) findings.push({ severity: "info", code: "k6-no-sse", message: `${k6.version} has no xk6-sse extension: k6 sent non-streamed requests (build k6 with xk6-sse for TTFT/ITL, or use the native runner).` });
   if (exitCode !== 0 && exitCode !== 99 && !interrupted) findings.push({ severity: "error", code: "k6-exit", message: `k6 exited ${exitCode} (k6 exit codes: 104 invalid config, 107 script exception, 108 test.abort()); the report covers the results it wrote.` });
   return { kind: "ran", scriptPath, ndjsonPath, k6ExitCode: exitCode, scenario: asRun, result: ingested.result, info: ingested.info, findings, limitsReason: ingested.limitsReason };
