@@ -144,6 +144,20 @@ describe("--ingest-k6", () => {
     expect(report.run.runnerInfo?.own.k6Thresholds).toBe("vigil_e2e_ms: p(95)<2000; vigil_error_rate: rate<0.2");
   });
 
+  it("several files (one per k6-operator runner) as one run: every raw point counts, request ids kept apart per file", async () => {
+    const out = join(dir, "two-pods");
+    const file = join(FIXTURES, "writer-buffered.ndjson");
+    const run = await loadtest(["--ingest-k6", file, "--ingest-k6", file, await scenarioFile("two-pods", false), "--out", out, "--quiet"]);
+    expect(run.exitCode, run.stderr + run.stdout).toBe(0);
+    const { report } = await reportIn(out);
+    const points = await rawPoints("writer-buffered.ndjson");
+    const e2e = points.filter((point) => point.metric === "vigil_e2e_ms" && point.tags.scenario === "measure").map((point) => point.value);
+    expect(report.counts.started).toBe(2 * points.filter((point) => point.metric === "vigil_error_rate" && point.tags.scenario === "measure").length);
+    expect(report.counts.notSent).toBe(4);
+    expectPercentiles(report.summary.e2eMs, [...e2e, ...e2e]);
+    expect(report.run.runnerInfo?.own.files).toBe(2);
+  });
+
   it("the writer's shape, gzip, from the xk6-sse script: TTFT and ITL equal the points'; the HTML renders; compare accepts it", async () => {
     const out = join(dir, "streamed");
     const run = await loadtest(["--ingest-k6", join(FIXTURES, "writer-streamed.ndjson.gz"), await scenarioFile("streamed", true), "--out", out, "--quiet"]);

@@ -16,15 +16,16 @@ describe("parseArgs()", () => {
       repeat: 1,
       baseline: false,
       runner: "native",
-      ingestK6: null,
+      ingestK6: [],
     });
     expect(parseArgs(["--help"])).toEqual({ kind: "help" });
   });
 
   it("picks the runner; --ingest-k6 implies k6", () => {
-    expect(parseArgs(["s.ts", "--runner", "autocannon", "--repeat", "3"])).toMatchObject({ runner: "autocannon", repeat: 3, ingestK6: null });
-    expect(parseArgs(["s.ts", "--ingest-k6", "out.ndjson.gz"])).toMatchObject({ runner: "k6", ingestK6: "out.ndjson.gz" });
-    expect(parseArgs(["s.ts", "--runner=k6", "--ingest-k6=o.ndjson"])).toMatchObject({ runner: "k6", ingestK6: "o.ndjson" });
+    expect(parseArgs(["s.ts", "--runner", "autocannon", "--repeat", "3"])).toMatchObject({ runner: "autocannon", repeat: 3, ingestK6: [] });
+    expect(parseArgs(["s.ts", "--ingest-k6", "out.ndjson.gz"])).toMatchObject({ runner: "k6", ingestK6: ["out.ndjson.gz"] });
+    expect(parseArgs(["s.ts", "--runner=k6", "--ingest-k6=o.ndjson"])).toMatchObject({ runner: "k6", ingestK6: ["o.ndjson"] });
+    expect(parseArgs(["s.ts", "--ingest-k6", "pod-0.ndjson.gz", "--ingest-k6=pod-1.ndjson.gz"])).toMatchObject({ runner: "k6", ingestK6: ["pod-0.ndjson.gz", "pod-1.ndjson.gz"] });
     expect(parseArgs(["s.ts", "--no-stream"])).toMatchObject({ overrides: { stream: false } });
   });
 

@@ -46,7 +46,8 @@ export type LoadtestCommand =
       /** Who generates the load: Vigil's own (`native`), k6 (script + `k6 run`), or autocannon (non-streamed). */
       readonly runner: RunnerName;
       /** Build the report from this k6 `--out json` file (NDJSON, gzip or not) instead of running load. */
-      readonly ingestK6: string | null;
+      /** k6 results files to ingest (`--ingest-k6`, repeatable: one per k6-operator runner); empty when running. */
+      readonly ingestK6: readonly string[];
     };
 
 /** The load generators a scenario can run on. */
@@ -67,7 +68,7 @@ export const LOADTEST_FLAGS: ReadonlyArray<{ readonly flag: string; readonly val
   { flag: "prometheus", value: "URL", help: "read fleet telemetry from this Prometheus (query_range) instead of one agent" },
   { flag: "prometheus-selector", value: "SEL", help: "label selector for --prometheus, e.g. '{job=\"vigil\"}' (default: all series)" },
   { flag: "runner", value: "NAME", help: "native (default), k6 (writes a k6 script, runs k6 when on PATH) or autocannon (non-streamed)" },
-  { flag: "ingest-k6", value: "FILE", help: "build the report from a k6 --out json file (NDJSON, .gz ok) of this scenario's k6 script" },
+  { flag: "ingest-k6", value: "FILE", help: "build the report from k6 --out json files (NDJSON, .gz ok) of this scenario's k6 script; repeat it for one file per k6 instance" },
   { flag: "out", value: "DIR", help: "root folder of report folders (default reports)" },
   { flag: "json", value: null, help: "print the summary as JSON on stdout (the table goes to stderr)" },
   { flag: "ndjson", value: null, help: "also write requests.ndjson: every request's timestamps (raw data)" },
@@ -84,6 +85,7 @@ export const LOADTEST_FLAGS: ReadonlyArray<{ readonly flag: string; readonly val
  */
 export function parseArgs(argv: readonly string[]): LoadtestCommand {
   const values = new Map<string, string>();
+  const ingestFiles: string[] = [];
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -95,16 +97,19 @@ export function parseArgs(argv: readonly string[]): LoadtestCommand {
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
     const spec = LOADTEST_FLAGS.find((f) => f.flag === name);
     if (!spec) throw new UsageError(`unknown flag --${name} (see --help)`);
-    if (values.has(name)) throw new UsageError(`flag --${name} given twice`);
+    if (values.has(name) && name !== "ingest-k6") throw new UsageError(`flag --${name} given twice`);
     if (spec.value === null) {
       if (eq !== -1) throw new UsageError(`flag --${name} takes no value, got '${arg.slice(eq + 1)}'`);
       values.set(name, "true");
-    } else if (eq !== -1) values.set(name, arg.slice(eq + 1));
-    else {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) throw new UsageError(`flag --${name} needs a value (${spec.value})`);
-      values.set(name, next);
-      i++;
+    } else {
+      let value = eq !== -1 ? arg.slice(eq + 1) : argv[i + 1];
+      if (eq === -1) {
+        if (value === undefined || value.startsWith("--")) throw new UsageError(`flag --${name} needs a value (${spec.value})`);
+        i++;
+      }
+      value = value as string;
+      values.set(name, value);
+      if (name === "ingest-k6") ingestFiles.push(value);
     }
   }
   if (values.has("help")) return { kind: "help" };
@@ -131,8 +136,8 @@ export function parseArgs(argv: readonly string[]): LoadtestCommand {
   const runnerText = values.get("runner") ?? (values.has("ingest-k6") ? "k6" : "native");
   const runner = RUNNER_NAMES.find((name) => name === runnerText);
   if (runner === undefined) throw new UsageError(`--runner must be one of ${RUNNER_NAMES.join(", ")}, got '${runnerText}'`);
-  const ingestK6 = values.get("ingest-k6") ?? null;
-  if (ingestK6 !== null && runner !== "k6") throw new UsageError(`--ingest-k6 reads a k6 result: it goes with --runner k6 (or no --runner), not '${runner}'`);
+  const ingestK6 = ingestFiles;
+  if (ingestK6.length > 0 && runner !== "k6") throw new UsageError(`--ingest-k6 reads a k6 result: it goes with --runner k6 (or no --runner), not '${runner}'`);
   const repeat = number("repeat", { integer: true, positive: true }) ?? 1;
   if (repeat > 1 && runner === "k6") throw new UsageError("--repeat works with the native and autocannon runners; with k6, run the script N times and ingest each file");
   const overrides: ScenarioOverrides = {

@@ -27,7 +27,8 @@ Thresholds (k6 grammar): { ttft_ms: ["p(95)<500"], error_rate: ["rate<0.01"], ou
 Runners (--runner): native (Bun fetch, streaming, every metric); autocannon (non-streamed requests
 only: E2E, tokens, throughput; pair with --no-stream); k6 (writes a k6 script, runs k6 when it is on
 PATH and ingests its --out json results; without k6 it writes the script and the commands, exit 0).
---ingest-k6 FILE builds the report from a k6 NDJSON file (plain or .gz) run elsewhere.
+--ingest-k6 FILE builds the report from a k6 NDJSON file (plain or .gz) run elsewhere; repeat it to
+ingest one file per k6 instance (k6-operator pods) as one run.
 
 Ctrl-C stops sending, gives in-flight requests the scenario's gracefulStop (default 30s; a second
 Ctrl-C aborts them), writes the report of what was measured and exits 130.

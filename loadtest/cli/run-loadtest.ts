@@ -13,7 +13,7 @@ import { collectTelemetry } from "../correlate/collect-telemetry.ts";
 import { htmlReportWriter } from "../report/html/html-report-writer.ts";
 import { autocannonLoad, runAutocannon } from "../runners/autocannon/run-autocannon.ts";
 import { k6Load } from "../runners/k6/k6-load.ts";
-import { ingestK6File } from "../runners/k6/ingest-k6.ts";
+import { ingestK6Files } from "../runners/k6/ingest-k6.ts";
 import { runK6 } from "../runners/k6/run-k6.ts";
 import type { NormalizedScenario } from "../scenario/normalized-scenario.ts";
 import { renderSummaryTable, summaryJson } from "../terminal/summary-table.ts";
@@ -54,14 +54,14 @@ export async function runLoadtest(scenario: NormalizedScenario, command: RunComm
   const startedAtEpochMs = Date.now();
   const id = reportId(scenario.name, startedAtEpochMs);
   const directory = reportDirectory(command.outRoot, id);
-  const ingesting = command.ingestK6 !== null;
+  const ingesting = command.ingestK6.length > 0;
   // A scenario the runner cannot run is refused before the target is contacted.
   if (!ingesting && command.runner === "autocannon") autocannonLoad(scenario);
   if (!ingesting && command.runner === "k6") k6Load(scenario);
   // An ingested k6 file was measured elsewhere: the target is not contacted, and no API key is needed.
   const headers = ingesting ? { "content-type": "application/json" } : requestHeaders(scenario, process.env);
   const target = ingesting
-    ? { url: scenario.target.url, models: null, version: null, errors: [`not contacted: the report is ingested from k6 results (${command.ingestK6})`] }
+    ? { url: scenario.target.url, models: null, version: null, errors: [`not contacted: the report is ingested from k6 results (${command.ingestK6.join(", ")})`] }
     : await fingerprintTarget(scenario.target.url, { headers });
   const environment = await fingerprintEnvironment(target);
   const reports = await measure(scenario, command, { argv, id, directory, headers, environment });
@@ -80,8 +80,8 @@ interface MeasureContext {
 /** One report per repetition from the chosen runner, or an exit code when there is nothing to report (k6 not installed). */
 async function measure(scenario: NormalizedScenario, command: RunCommand, context: MeasureContext): Promise<Report[] | number> {
   const base = { scenario, environment: context.environment, argv: context.argv, id: context.id };
-  if (command.ingestK6 !== null) {
-    const ingested = await ingestK6File(command.ingestK6, scenario);
+  if (command.ingestK6.length > 0) {
+    const ingested = await ingestK6Files(command.ingestK6, scenario);
     return [withRunnerInfo(buildReport({ ...base, result: ingested.result, runner: "k6" }), ingested.info, { findings: ingested.findings, limitsReason: ingested.limitsReason })];
   }
   const sources = await requestSources(scenario);

@@ -9,7 +9,8 @@ import { resultFromRecords, type ScenarioRunResult } from "../../run-scenario.ts
 import type { NormalizedScenario } from "../../scenario/normalized-scenario.ts";
 import { NON_STREAMED_NOT_AVAILABLE } from "../autocannon/run-autocannon.ts";
 import { k6Requests, type K6Requests } from "./k6-records.ts";
-import { K6ResultsError, parseK6Ndjson, type K6Results } from "./parse-k6-ndjson.ts";
+import { concatK6Results, K6ResultsError, parseK6Ndjson, type K6Results } from "./parse-k6-ndjson.ts";
+import { REQUEST_KEY } from "./k6-metric-names.ts";
 
 /** What an ingest gives the report. */
 export interface K6Ingest {
@@ -26,6 +27,8 @@ export interface IngestExtra {
   readonly exitCode?: number;
   /** Stopped by Ctrl-C: the report is marked interrupted. */
   readonly interrupted?: boolean;
+  /** How many k6 results files were ingested together. */
+  readonly files?: number;
 }
 
 /** Report metrics a k6 run cannot give: k6 starts arrival-rate iterations on time or drops them, and never tells a planned send. */
@@ -38,10 +41,17 @@ export function decodeK6File(bytes: Uint8Array<ArrayBuffer>): string {
 }
 
 /**
- * Reads and ingests a k6 results file.
- * @throws UsageError when the file is missing or is not k6 NDJSON (the message names the line).
+ * Reads and ingests k6 results files (one per k6 instance) as one run.
+ * @throws UsageError when a file is missing or is not k6 NDJSON (the message names the file and line).
  */
-export async function ingestK6File(path: string, scenario: NormalizedScenario, extra: IngestExtra = {}): Promise<K6Ingest> {
+export async function ingestK6Files(paths: readonly string[], scenario: NormalizedScenario, extra: IngestExtra = {}): Promise<K6Ingest> {
+  const files: K6Results[] = [];
+  for (const path of paths) files.push(await readK6File(path));
+  return ingestK6Results(concatK6Results(files, REQUEST_KEY), scenario, { ...extra, files: files.length });
+}
+
+/** One file, parsed. @throws UsageError */
+async function readK6File(path: string): Promise<K6Results> {
   const file = Bun.file(path);
   if (!(await file.exists())) throw new UsageError(`--ingest-k6: cannot read ${path}: no such file`);
   let results: K6Results;
@@ -52,7 +62,7 @@ export async function ingestK6File(path: string, scenario: NormalizedScenario, e
     if (error instanceof Error && /gzip|zlib|inflate|header/i.test(error.message)) throw new UsageError(`--ingest-k6: ${path}: gzip data is damaged (${error.message})`);
     throw error;
   }
-  return ingestK6Results(results, scenario, extra);
+  return results;
 }
 
 /** The run result of parsed k6 results (pure). */
@@ -87,6 +97,7 @@ function runnerInfo(results: K6Results, requests: K6Requests, extra: IngestExtra
     notAvailable,
     own: {
       points: results.points.length,
+      files: extra.files ?? 1,
       requests: requests.records.length,
       droppedIterations: requests.droppedIterations,
       droppedWarmupIterations: requests.droppedWarmupIterations,
@@ -107,6 +118,6 @@ function findings(results: K6Results, requests: K6Requests, openLoop: boolean): 
     out.push({ severity: "info", code: "k6-schedule", message: "k6 starts arrival-rate iterations on time or drops them (dropped_iterations 0 here); it does not record planned send times, so latency from the planned send is not available." });
   }
   if (!requests.grouped) out.push({ severity: "info", code: "k6-foreign-script", message: "the k6 results carry no Vigil request ids (a script Vigil did not generate): each http_req_duration point is one request, E2E is k6's http_req_duration, and token counts are not available." });
-  for (const skipped of results.skipped.slice(0, 3)) out.push({ severity: "warning", code: "k6-skipped-line", message: `line ${skipped.line} of the k6 file skipped: ${skipped.reason}` });
+  for (const skipped of results.skipped.slice(0, 3)) out.push({ severity: "warning", code: "k6-skipped-line", message: `${skipped.source}:${skipped.line} skipped: ${skipped.reason}` });
   return out;
 }

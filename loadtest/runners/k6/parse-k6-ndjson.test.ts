@@ -46,7 +46,7 @@ describe("parseK6Ndjson()", () => {
   it("skips a last line cut mid-write, and says so", () => {
     const results = parseK6Ndjson(`${DOCUMENTED}\n{"type":"Point","data":{"time":"2017-05`, "cut.ndjson");
     expect(results.points).toHaveLength(2);
-    expect(results.skipped).toEqual([{ line: 5, reason: "last line cut mid-write (k6 stopped while writing)" }]);
+    expect(results.skipped).toEqual([{ source: "cut.ndjson", line: 5, reason: "last line cut mid-write (k6 stopped while writing)" }]);
   });
 
   it.each([

@@ -31,7 +31,7 @@ export interface K6Results {
   /** Points in file order. */
   readonly points: readonly K6Point[];
   /** Lines skipped: a last line cut mid-write (k6 killed), lines of an unknown `type`. */
-  readonly skipped: ReadonlyArray<{ readonly line: number; readonly reason: string }>;
+  readonly skipped: ReadonlyArray<{ readonly source: string; readonly line: number; readonly reason: string }>;
 }
 
 /** A results file that cannot be read as k6 NDJSON; the message names the line. */
@@ -64,7 +64,7 @@ function stringRecord(value: unknown): Record<string, string> {
 export function parseK6Ndjson(text: string, source: string): K6Results {
   const metrics = new Map<string, K6MetricInfo>();
   const points: K6Point[] = [];
-  const skipped: Array<{ line: number; reason: string }> = [];
+  const skipped: Array<{ source: string; line: number; reason: string }> = [];
   const lines = text.split("\n");
   const lastContentLine = lines.findLastIndex((line) => line.trim() !== "");
   for (let i = 0; i < lines.length; i++) {
@@ -76,7 +76,7 @@ export function parseK6Ndjson(text: string, source: string): K6Results {
       parsed = JSON.parse(raw) as typeof parsed;
     } catch {
       if (i === lastContentLine && !text.endsWith("\n")) {
-        skipped.push({ line: lineNumber, reason: "last line cut mid-write (k6 stopped while writing)" });
+        skipped.push({ source, line: lineNumber, reason: "last line cut mid-write (k6 stopped while writing)" });
         continue;
       }
       throw new K6ResultsError(`${source}:${lineNumber}: not JSON: ${raw.slice(0, 80)}`);
@@ -92,8 +92,27 @@ export function parseK6Ndjson(text: string, source: string): K6Results {
       if (!Number.isFinite(timeMs)) throw new K6ResultsError(`${source}:${lineNumber}: point time ${JSON.stringify(data.time)} is not RFC3339`);
       if (!Number.isFinite(value)) throw new K6ResultsError(`${source}:${lineNumber}: point value ${JSON.stringify(data.value)} is not a number`);
       points.push({ metric: parsed.metric, timeMs, value, tags: stringRecord(data.tags), metadata: stringRecord(data.metadata) });
-    } else skipped.push({ line: lineNumber, reason: `unknown line type ${JSON.stringify(parsed.type)}` });
+    } else skipped.push({ source, line: lineNumber, reason: `unknown line type ${JSON.stringify(parsed.type)}` });
   }
   if (points.length === 0) throw new K6ResultsError(`${source}: no k6 points (is it the file k6 wrote with --out json=...?)`);
   return { metrics, points, skipped };
+}
+
+/**
+ * The results of several k6 instances as one (k6-operator runs one per pod, each writing its own file):
+ * points of all files, so percentiles come from every raw point, not from per-instance summaries. A
+ * request's points all come from one instance, so its id is made unique per file (`<file>/<id>`).
+ */
+export function concatK6Results(files: readonly K6Results[], requestKey: string): K6Results {
+  if (files.length === 1) return files[0] as K6Results;
+  const metrics = new Map<string, K6MetricInfo>();
+  const points: K6Point[] = [];
+  for (const [index, file] of files.entries()) {
+    for (const [name, info] of file.metrics) if (!metrics.has(name)) metrics.set(name, info);
+    for (const point of file.points) {
+      const id = point.metadata[requestKey] ?? point.tags[requestKey];
+      points.push(id === undefined ? point : { ...point, metadata: { ...point.metadata, [requestKey]: `${index}/${id}` } });
+    }
+  }
+  return { metrics, points, skipped: files.flatMap((file) => file.skipped) };
 }

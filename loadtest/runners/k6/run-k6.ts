@@ -11,7 +11,7 @@ import type { ScenarioRunResult } from "../../run-scenario.ts";
 import type { NormalizedScenario } from "../../scenario/normalized-scenario.ts";
 import type { RequestSource } from "../../workload/request-source.ts";
 import { detectK6, type K6Binary } from "./detect-k6.ts";
-import { ingestK6File } from "./ingest-k6.ts";
+import { ingestK6Files } from "./ingest-k6.ts";
 import { k6Load } from "./k6-load.ts";
 import { K6_RESULTS_FILE as RESULTS_FILE, k6RequestData, renderK6Script, REQUESTS_FILE } from "./k6-script.ts";
 
@@ -77,7 +77,7 @@ export async function runK6(scenario: NormalizedScenario, options: K6RunOptions)
   const exitCode = await runBinary(k6, scriptPath, ndjsonPath, options);
   if (!(await Bun.file(ndjsonPath).exists())) return { kind: "failed", message: `loadtest: k6 exited ${exitCode} and wrote no results (${ndjsonPath}); the script is ${scriptPath}` };
   const interrupted = (options.signal?.aborted ?? false) || exitCode === K6_EXTERNAL_ABORT;
-  const ingested = await ingestK6File(ndjsonPath, asRun, { version: k6.version, exitCode, interrupted });
+  const ingested = await ingestK6Files([ndjsonPath], asRun, { version: k6.version, exitCode, interrupted });
   const findings: Finding[] = [...ingested.findings, ...load.notes.map((note) => ({ severity: "info" as const, code: "runner-approximation", message: `--runner k6: ${note}.` }))];
   if (scenario.workload.stream && !streaming) findings.push({ severity: "info", code: "k6-no-sse", message: `${k6.version} has no xk6-sse extension: k6 sent non-streamed requests (build k6 with xk6-sse for TTFT/ITL, or use the native runner).` });
   if (exitCode !== 0 && exitCode !== 99 && !interrupted) findings.push({ severity: "error", code: "k6-exit", message: `k6 exited ${exitCode} (k6 exit codes: 104 invalid config, 107 script exception, 108 test.abort()); the report covers the results it wrote.` });
