@@ -203,7 +203,7 @@ describe("--ingest-k6", () => {
 });
 
 /** A fake `k6` on PATH: `k6 version` (with xk6-sse when asked) and `k6 run --out json=FILE script.js`. */
-async function fakeK6(options: { readonly sse: boolean; readonly results: string; readonly exitCode: number }): Promise<{ bin: string; log: string }> {
+async function fakeK6(options: { readonly sse: boolean; readonly results: string; readonly exitCode: number; readonly untilInterrupted?: boolean }): Promise<{ bin: string; log: string }> {
   const bin = join(dir, `fake-k6-${Math.random().toString(36).slice(2)}`);
   await mkdir(bin);
   const log = join(bin, "calls.log");
@@ -217,6 +217,9 @@ out="\${3#json=}"
 [ -f "$4" ] && [ -f requests.json ] || { echo "fake k6: no script or requests.json in $(pwd)" >&2; exit 107; }
 echo "$*" >> "${log}"
 cp "$4" "${log}.script.js"
+${options.untilInterrupted ? `trap 'echo INT >> "${log}"; cp "${options.results}" "$out"; exit 105' INT
+echo started >> "${log}"
+i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done` : ""}
 cp "${options.results}" "$out"
 exit ${options.exitCode}
 `,
@@ -251,6 +254,23 @@ describe("--runner k6", () => {
     const { report } = await reportIn(out);
     expect(report.summary.ttftMs?.count).toBeGreaterThan(0);
     expect(await Bun.file(`${fake.log}.script.js`).text()).toContain('import sse from "k6/x/sse";');
+  });
+
+  it("Ctrl-C (a SIGINT to loadtest alone) reaches k6 once; the report covers what it wrote, exit 130", async () => {
+    const fake = await fakeK6({ sse: false, results: join(FIXTURES, "writer-buffered.ndjson"), exitCode: 0, untilInterrupted: true });
+    const out = join(dir, "interrupted");
+    const child = Bun.spawn([process.execPath, join(ROOT, "loadtest/main.ts"), await scenarioFile("interrupted", false), "--runner", "k6", "--out", out, "--quiet"], { cwd: ROOT, stdout: "pipe", stderr: "pipe", env: { ...process.env, PATH: `${fake.bin}:${process.env.PATH}` } });
+    const started = async () => (await Bun.file(fake.log).exists()) && (await Bun.file(fake.log).text()).includes("started");
+    for (let i = 0; i < 200 && !(await started()); i++) await Bun.sleep(50);
+    child.kill("SIGINT");
+    const [stderr, exitCode] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+    expect(exitCode, stderr).toBe(130);
+    expect(stderr).toContain("stopping k6");
+    expect((await Bun.file(fake.log).text()).match(/^INT$/gm)).toHaveLength(1);
+    const { report } = await reportIn(out);
+    expect(report.run.status).toBe("interrupted");
+    expect(report.run.runnerInfo?.own.k6ExitCode).toBe(105);
+    expect(report.counts.started).toBeGreaterThan(0);
   });
 
   it.skipIf(Bun.which("k6", { PATH: `${dirname(process.execPath)}:/usr/bin:/bin` }) !== null)("without k6 on PATH: writes the scripts and the commands, exit 0", async () => {

@@ -102,12 +102,12 @@ async function measure(scenario: NormalizedScenario, command: RunCommand, contex
       return reports;
     }
     case "k6": {
-      const controller = new AbortController();
-      using _interrupt = onInterrupt(() => {
-        process.stderr.write("\nloadtest: k6 is stopping (it got the Ctrl-C too); the report covers what it wrote\n");
-        controller.abort();
+      const interrupts = new EventTarget();
+      using _interrupt = onInterrupt((count) => {
+        process.stderr.write(count === 1 ? "\nloadtest: stopping k6 (graceful stop; Ctrl-C again aborts it); the report covers what it wrote\n" : "\nloadtest: aborting k6\n");
+        interrupts.dispatchEvent(new Event("interrupt"));
       });
-      const outcome = await runK6(scenario, { directory: context.directory, sources, runId: context.id, scenarioPath: command.scenarioPath, env: process.env, signal: controller.signal });
+      const outcome = await runK6(scenario, { directory: context.directory, sources, runId: context.id, scenarioPath: command.scenarioPath, env: process.env, interrupts });
       if (outcome.kind === "script-only") {
         process.stdout.write(`${outcome.message}\n`);
         return 0;

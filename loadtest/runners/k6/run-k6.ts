@@ -42,8 +42,12 @@ export interface K6RunOptions {
   /** The scenario file as the user named it (for the script's comments and the printed commands). */
   readonly scenarioPath: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Aborted on Ctrl-C: k6 (same process group) stops by itself; the report is marked interrupted. */
-  readonly signal?: AbortSignal;
+  /**
+   * Fires an `interrupt` event on each Ctrl-C. k6 runs in its own process group, so it hears of a Ctrl-C
+   * only from us, once per press (k6: first, graceful stop; second, abort), whether the SIGINT came from
+   * the terminal or from `kill -INT` to this process alone. The report is then marked interrupted.
+   */
+  readonly interrupts?: EventTarget;
 }
 
 /** k6's exit code for a run stopped by a signal (errext/exitcodes). */
@@ -74,9 +78,10 @@ export async function runK6(scenario: NormalizedScenario, options: K6RunOptions)
   const asRun = scenario.workload.stream && !streaming ? withoutStream(scenario) : scenario;
   const scriptPath = await writeScript(asRun, options.directory, "script.js", streaming, options);
   const ndjsonPath = join(options.directory, RESULTS_FILE);
-  const exitCode = await runBinary(k6, scriptPath, ndjsonPath, options);
+  const k6Exit = await runBinary(k6, scriptPath, ndjsonPath, options);
+  const exitCode = k6Exit.code;
   if (!(await Bun.file(ndjsonPath).exists())) return { kind: "failed", message: `loadtest: k6 exited ${exitCode} and wrote no results (${ndjsonPath}); the script is ${scriptPath}` };
-  const interrupted = (options.signal?.aborted ?? false) || exitCode === K6_EXTERNAL_ABORT;
+  const interrupted = k6Exit.interrupted || k6Exit.code === K6_EXTERNAL_ABORT;
   const ingested = await ingestK6Files([ndjsonPath], asRun, { version: k6.version, exitCode, interrupted });
   const findings: Finding[] = [...ingested.findings, ...load.notes.map((note) => ({ severity: "info" as const, code: "runner-approximation", message: `--runner k6: ${note}.` }))];
   if (scenario.workload.stream && !streaming) findings.push({ severity: "info", code: "k6-no-sse", message: `${k6.version} has no xk6-sse extension: k6 sent non-streamed requests (build k6 with xk6-sse for TTFT/ITL, or use the native runner).` });
@@ -84,10 +89,27 @@ export async function runK6(scenario: NormalizedScenario, options: K6RunOptions)
   return { kind: "ran", scriptPath, ndjsonPath, k6ExitCode: exitCode, scenario: asRun, result: ingested.result, info: ingested.info, findings, limitsReason: ingested.limitsReason };
 }
 
-/** `k6 run --out json=...` in the script's folder (so `open("./requests.json")` finds the bodies); k6's output goes to stderr. */
-async function runBinary(k6: K6Binary, scriptPath: string, ndjsonPath: string, options: K6RunOptions): Promise<number> {
-  const child = Bun.spawn([k6.command, "run", "--out", `json=${ndjsonPath}`, scriptPath], { cwd: options.directory, stdin: "ignore", stdout: 2, stderr: 2, env: { ...(options.env ?? process.env) } });
-  return await child.exited;
+/**
+ * `k6 run --out json=...` in the script's folder (so `open("./requests.json")` finds the bodies), in its
+ * own process group, k6's output on stderr. Each interrupt is passed on as one SIGINT; if this process
+ * exits first, k6 is stopped with it.
+ */
+async function runBinary(k6: K6Binary, scriptPath: string, ndjsonPath: string, options: K6RunOptions): Promise<{ readonly code: number; readonly interrupted: boolean }> {
+  const child = Bun.spawn([k6.command, "run", "--out", `json=${ndjsonPath}`, scriptPath], { cwd: options.directory, stdin: "ignore", stdout: 2, stderr: 2, env: { ...(options.env ?? process.env) }, detached: true });
+  let interrupted = false;
+  const forward = () => {
+    interrupted = true;
+    child.kill("SIGINT");
+  };
+  const orphan = () => child.kill("SIGKILL");
+  options.interrupts?.addEventListener("interrupt", forward);
+  process.on("exit", orphan);
+  try {
+    return { code: await child.exited, interrupted };
+  } finally {
+    options.interrupts?.removeEventListener("interrupt", forward);
+    process.off("exit", orphan);
+  }
 }
 
 /** No k6 on PATH: the scripts and the commands, exit 0. */
