@@ -31,7 +31,7 @@ export interface IngestExtra {
   readonly files?: number;
 }
 
-/** Report metrics a k6 run cannot give: k6 starts arrival-rate iterations on time or drops them, and never tells a planned send. */
+/** Report metrics an open-loop k6 run cannot give: k6 starts arrival-rate iterations on time or drops them, and never tells a planned send. */
 const NO_PLAN: readonly MetricName[] = ["ttftFromPlannedMs", "e2eFromPlannedMs", "scheduleLagMs", "queueMs"];
 
 /** The file's text: gunzipped when it starts with gzip's magic bytes (1f 8b), whatever its name. */
@@ -84,12 +84,13 @@ export function ingestK6Results(results: K6Results, scenario: NormalizedScenario
     interrupted: extra.interrupted ?? false,
     measureStartMs: requests.records.some((record) => record.warmup) ? measureStartMs : 0,
   });
-  const reasons = [...(requests.streamed ? [] : ["non-streamed requests"]), "k6 records no planned send times", ...(requests.tokens ? [] : ["no token counts in the k6 results"])];
-  return { result, info: runnerInfo(results, requests, extra), findings: findings(results, requests, openLoop), limitsReason: reasons.join("; ") };
+  const reasons = [...(requests.streamed ? [] : ["non-streamed requests"]), ...(openLoop ? ["k6 records no planned send times"] : []), ...(requests.tokens ? [] : ["no token counts in the k6 results"])];
+  return { result, info: runnerInfo(results, requests, extra, openLoop), findings: findings(results, requests, openLoop), limitsReason: reasons.join("; ") };
 }
 
-function runnerInfo(results: K6Results, requests: K6Requests, extra: IngestExtra): RunnerInfo {
-  const notAvailable: MetricName[] = [...(requests.streamed ? NO_PLAN : [...NON_STREAMED_NOT_AVAILABLE, ...NO_PLAN.filter((metric) => !NON_STREAMED_NOT_AVAILABLE.includes(metric))])];
+function runnerInfo(results: K6Results, requests: K6Requests, extra: IngestExtra, openLoop: boolean): RunnerInfo {
+  // Latency from the planned send only means something for an open loop; there k6 cannot give it.
+  const notAvailable = [...new Set<MetricName>([...(requests.streamed ? [] : NON_STREAMED_NOT_AVAILABLE), ...(openLoop ? NO_PLAN : [])])];
   if (!requests.tokens) notAvailable.push("inputTokens", "outputTokens");
   const thresholds = [...results.metrics.values()].flatMap((metric) => metric.thresholds.map((expression) => `${metric.name}: ${expression}`));
   return {
