@@ -1,15 +1,19 @@
 /**
  * Agent overhead against node_exporter, measured in the same run on this machine:
- *   bun scripts/bench/agent-overhead.ts [--scrapes 1000] [--idle-seconds 20]
+ *   bun scripts/bench/agent-overhead.ts [--scrapes 1000] [--idle-seconds 40] [--warmup-seconds 5] [--peers sampled,onScrape,nodeExporter,baseline]
  *
  * Peers: dist/vigil-agent scraping the vLLM fixture (once with its 1 s sampler, whose
  * scrapes serve the cached render, once with --interval 0, collecting on every
  * scrape like node_exporter), and Debian's prometheus-node-exporter with the minimal
  * host collectors (reference/agent-anchors.md §2.3). All on 127.0.0.1.
+ * Idle CPU is read from utime+stime in /proc/<pid>/stat (10 ms ticks) over a settled
+ * window after a warm-up, with a per-thread breakdown from /proc/<pid>/task/<tid>/stat,
+ * beside a bare Bun timer (`bun -e`, and the same compiled) as the runtime's floor.
  * Writes reports/bench/agent-overhead.json. Quote ratios, not absolute times: the
  * machines are shared and noisy.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { startVllmFixtureServer } from "../vllm-fixture-server.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -18,30 +22,78 @@ const arg = (name: string, fallback: number) => {
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 };
 const SCRAPES = arg("scrapes", 1000);
-const IDLE_SECONDS = arg("idle-seconds", 20);
+const IDLE_SECONDS = arg("idle-seconds", 40);
+const WARMUP_SECONDS = arg("warmup-seconds", 5);
+const PEERS = new Set((process.argv.includes("--peers") ? process.argv[process.argv.indexOf("--peers") + 1] ?? "" : "sampled,onScrape,nodeExporter,baseline").split(","));
+const RSS_TRACE_EVERY = 250;
 const CLOCK_TICKS_PER_SECOND = 100;
 
-interface PeerResult {
+interface IdleResult {
+  /** CPU used with nobody scraping, as a fraction of one core, over `idleSeconds` after the warm-up. */
+  readonly idleCpuCoreFraction: number;
+  /** The same CPU by thread name (threads of one name summed), in seconds over the window. */
+  readonly idleCpuSecondsByThread: Readonly<Record<string, number>>;
+  readonly rssAfterStartBytes: number;
+}
+
+interface PeerResult extends IdleResult {
   readonly peer: string;
   readonly command: string;
-  readonly rssAfterStartBytes: number;
   readonly rssAfterScrapesBytes: number;
+  /** RSS every 250 scrapes, to tell a high-water mark from growth. */
+  readonly rssTraceBytes: readonly number[];
   readonly cpuSecondsPerScrape: number;
   readonly scrapeLatencyMedianMs: number;
   readonly scrapeLatencyP99Ms: number;
   readonly bodyBytes: number;
   readonly gzipBodyBytes: number;
   readonly series: number;
-  /** CPU used with nobody scraping, as a fraction of one core (the sampler's own cost). */
-  readonly idleCpuCoreFraction: number;
 }
 
-async function procStat(pid: number): Promise<{ cpuSeconds: number; rssBytes: number }> {
-  const stat = await Bun.file(`/proc/${pid}/stat`).text();
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const status = await Bun.file(`/proc/${pid}/status`).text();
+interface BaselineResult extends IdleResult {
+  readonly peer: string;
+  readonly command: string;
+}
+
+function cpuSecondsOf(statText: string): { name: string; cpuSeconds: number } {
+  const name = statText.slice(statText.indexOf("(") + 1, statText.lastIndexOf(")"));
+  const fields = statText.slice(statText.lastIndexOf(")") + 2).split(" ");
+  return { name, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND };
+}
+
+function procStat(pid: number): { cpuSeconds: number; rssBytes: number } {
+  const { cpuSeconds } = cpuSecondsOf(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND, rssBytes: rssKb * 1024 };
+  return { cpuSeconds, rssBytes: rssKb * 1024 };
+}
+
+/** CPU seconds per thread id, with the thread's name. */
+function threadStats(pid: number): Map<string, { name: string; cpuSeconds: number }> {
+  const out = new Map<string, { name: string; cpuSeconds: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      out.set(tid, cpuSecondsOf(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+async function measureIdle(pid: number): Promise<IdleResult> {
+  await Bun.sleep(WARMUP_SECONDS * 1000);
+  const start = procStat(pid);
+  const threadsStart = threadStats(pid);
+  await Bun.sleep(IDLE_SECONDS * 1000);
+  const end = procStat(pid);
+  const threadsEnd = threadStats(pid);
+  const byThread: Record<string, number> = {};
+  for (const [tid, { name, cpuSeconds }] of threadsEnd) {
+    const used = cpuSeconds - (threadsStart.get(tid)?.cpuSeconds ?? 0);
+    if (used > 0) byThread[name] = Math.round(((byThread[name] ?? 0) + used) * 100) / 100;
+  }
+  return { idleCpuCoreFraction: (end.cpuSeconds - start.cpuSeconds) / IDLE_SECONDS, idleCpuSecondsByThread: byThread, rssAfterStartBytes: end.rssBytes };
 }
 
 async function waitUntilServing(url: string): Promise<void> {
@@ -56,40 +108,50 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
+const shown = (argv: readonly string[]) => argv.map((a) => a.replace(root, "")).join(" ");
+
 async function measure(peer: string, argv: string[], metricsUrl: string): Promise<PeerResult> {
   const proc = Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" });
   try {
     await waitUntilServing(metricsUrl.replace(/\/metrics$/, "/"));
-    await Bun.sleep(1000);
-    const idleStart = await procStat(proc.pid);
-    await Bun.sleep(IDLE_SECONDS * 1000);
-    const idleEnd = await procStat(proc.pid);
-    const rssAfterStartBytes = idleEnd.rssBytes;
+    const idle = await measureIdle(proc.pid);
 
     const latenciesMs: number[] = [];
+    const rssTraceBytes: number[] = [];
     let body = "";
-    const before = await procStat(proc.pid);
+    const before = procStat(proc.pid);
     for (let i = 0; i < SCRAPES; i++) {
       const started = performance.now();
       const response = await fetch(metricsUrl, { headers: { "accept-encoding": "identity" } });
       body = await response.text();
       latenciesMs.push(performance.now() - started);
+      if ((i + 1) % RSS_TRACE_EVERY === 0) rssTraceBytes.push(procStat(proc.pid).rssBytes);
     }
-    const after = await procStat(proc.pid);
+    const after = procStat(proc.pid);
     latenciesMs.sort((a, b) => a - b);
     return {
       peer,
-      command: argv.map((a) => a.replace(root, "")).join(" "),
-      rssAfterStartBytes,
+      command: shown(argv),
+      ...idle,
       rssAfterScrapesBytes: after.rssBytes,
+      rssTraceBytes,
       cpuSecondsPerScrape: (after.cpuSeconds - before.cpuSeconds) / SCRAPES,
       scrapeLatencyMedianMs: percentile(latenciesMs, 50),
       scrapeLatencyP99Ms: percentile(latenciesMs, 99),
       bodyBytes: Buffer.byteLength(body),
       gzipBodyBytes: Bun.gzipSync(body).byteLength,
       series: body.split("\n").filter((line) => line !== "" && !line.startsWith("#")).length,
-      idleCpuCoreFraction: (idleEnd.cpuSeconds - idleStart.cpuSeconds) / IDLE_SECONDS,
     };
+  } finally {
+    proc.kill("SIGTERM");
+    await proc.exited;
+  }
+}
+
+async function measureBaseline(peer: string, argv: string[]): Promise<BaselineResult> {
+  const proc = Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" });
+  try {
+    return { peer, command: shown(argv), ...(await measureIdle(proc.pid)) };
   } finally {
     proc.kill("SIGTERM");
     await proc.exited;
@@ -116,47 +178,77 @@ if (!(await Bun.file(agentBinary).exists())) {
 
 const vllm = await startVllmFixtureServer();
 const results: PeerResult[] = [];
+const baselines: BaselineResult[] = [];
+const scratch = mkdtempSync(`${tmpdir()}/agent-overhead-`);
 try {
-  const agentPort = await freePort();
-  results.push(await measure("vigil-agent (1s sampler)", [agentBinary, "--listen", `127.0.0.1:${agentPort}`, "--vllm", vllm.url, "--interval", "1s"], `http://127.0.0.1:${agentPort}/metrics`));
-  const onScrapePort = await freePort();
-  results.push(await measure("vigil-agent (--interval 0, collect on scrape)", [agentBinary, "--listen", `127.0.0.1:${onScrapePort}`, "--vllm", vllm.url, "--interval", "0"], `http://127.0.0.1:${onScrapePort}/metrics`));
-  const nePort = await freePort();
-  const minimal = ["--collector.disable-defaults", ...["cpu", "meminfo", "filesystem", "netdev", "loadavg", "stat", "pressure", "uname"].map((c) => `--collector.${c}`), "--web.disable-exporter-metrics"];
-  results.push(await measure("node_exporter (minimal collectors)", [nodeExporter, `--web.listen-address=127.0.0.1:${nePort}`, ...minimal], `http://127.0.0.1:${nePort}/metrics`));
+  if (PEERS.has("sampled")) {
+    const port = await freePort();
+    results.push(await measure("vigil-agent (1s sampler)", [agentBinary, "--listen", `127.0.0.1:${port}`, "--vllm", vllm.url, "--interval", "1s"], `http://127.0.0.1:${port}/metrics`));
+  }
+  if (PEERS.has("onScrape")) {
+    const port = await freePort();
+    results.push(await measure("vigil-agent (--interval 0, collect on scrape)", [agentBinary, "--listen", `127.0.0.1:${port}`, "--vllm", vllm.url, "--interval", "0"], `http://127.0.0.1:${port}/metrics`));
+  }
+  if (PEERS.has("nodeExporter")) {
+    const port = await freePort();
+    const minimal = ["--collector.disable-defaults", ...["cpu", "meminfo", "filesystem", "netdev", "loadavg", "stat", "pressure", "uname"].map((c) => `--collector.${c}`), "--web.disable-exporter-metrics"];
+    results.push(await measure("node_exporter (minimal collectors)", [nodeExporter, `--web.listen-address=127.0.0.1:${port}`, ...minimal], `http://127.0.0.1:${port}/metrics`));
+  }
+  if (PEERS.has("baseline")) {
+    const timer = "setInterval(() => {}, 1000);";
+    baselines.push(await measureBaseline("bun, bare 1 s timer (bun -e)", [process.execPath, "-e", timer]));
+    writeFileSync(`${scratch}/timer.ts`, timer);
+    const compiled = Bun.spawnSync([process.execPath, "build", `${scratch}/timer.ts`, "--compile", "--outfile", `${scratch}/timer`], { stdout: "ignore", stderr: "inherit" });
+    if (compiled.exitCode === 0) baselines.push(await measureBaseline("bun, bare 1 s timer (compiled)", [`${scratch}/timer`]));
+  }
 } finally {
   vllm.stop();
+  rmSync(scratch, { recursive: true, force: true });
 }
 
-const [sampled, onScrape, peer] = results as [PeerResult, PeerResult, PeerResult];
+const find = (prefix: string) => results.find((r) => r.peer.startsWith(prefix));
+const sampled = find("vigil-agent (1s");
+const onScrape = find("vigil-agent (--interval 0");
+const peer = find("node_exporter");
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : a / b);
 const report = {
-  schema: "vigil.bench.agent-overhead/v1",
+  schema: "vigil.bench.agent-overhead/v2",
   measuredAt: new Date().toISOString(),
   machine: { cpus: navigator.hardwareConcurrency, bun: Bun.version, kernel: (await Bun.file("/proc/sys/kernel/osrelease").text()).trim() },
   scrapes: SCRAPES,
+  warmupSeconds: WARMUP_SECONDS,
   idleSeconds: IDLE_SECONDS,
   client: "Bun fetch, sequential, keep-alive, no gzip",
   results,
+  baselines,
   ratios: {
-    medianLatencyVsNodeExporter: { sampled: sampled.scrapeLatencyMedianMs / peer.scrapeLatencyMedianMs, onScrape: onScrape.scrapeLatencyMedianMs / peer.scrapeLatencyMedianMs },
-    cpuPerScrapeVsNodeExporter: { sampled: sampled.cpuSecondsPerScrape / peer.cpuSecondsPerScrape, onScrape: onScrape.cpuSecondsPerScrape / peer.cpuSecondsPerScrape },
-    cpuPerSeriesVsNodeExporter: { onScrape: onScrape.cpuSecondsPerScrape / onScrape.series / (peer.cpuSecondsPerScrape / peer.series) },
+    medianLatencyVsNodeExporter: { sampled: ratio(sampled?.scrapeLatencyMedianMs, peer?.scrapeLatencyMedianMs), onScrape: ratio(onScrape?.scrapeLatencyMedianMs, peer?.scrapeLatencyMedianMs) },
+    cpuPerScrapeVsNodeExporter: { sampled: ratio(sampled?.cpuSecondsPerScrape, peer?.cpuSecondsPerScrape), onScrape: ratio(onScrape?.cpuSecondsPerScrape, peer?.cpuSecondsPerScrape) },
+    cpuPerSeriesVsNodeExporter: { onScrape: onScrape && peer ? onScrape.cpuSecondsPerScrape / onScrape.series / (peer.cpuSecondsPerScrape / peer.series) : null },
+    idleCpuVsCompiledBunTimer: { sampled: ratio(sampled?.idleCpuCoreFraction, baselines.find((b) => b.peer.includes("compiled"))?.idleCpuCoreFraction) },
   },
 };
 mkdirSync(`${root}reports/bench`, { recursive: true });
-writeFileSync(`${root}reports/bench/agent-overhead.json`, `${JSON.stringify(report, null, 2)}\n`);
+const outPath = process.argv.includes("--out") ? (process.argv[process.argv.indexOf("--out") + 1] as string) : `${root}reports/bench/agent-overhead.json`;
+writeFileSync(outPath, `${JSON.stringify(report, null, 2)}\n`);
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+const pct = (fraction: number) => `${(fraction * 100).toFixed(2)} %`;
 const rows = results.map((r) =>
-  `| ${r.peer} | ${mb(r.rssAfterStartBytes)} MB | ${mb(r.rssAfterScrapesBytes)} MB | ${(r.cpuSecondsPerScrape * 1000).toFixed(2)} ms | ${r.scrapeLatencyMedianMs.toFixed(2)} ms | ${r.scrapeLatencyP99Ms.toFixed(2)} ms | ${r.bodyBytes} B | ${r.series} | ${(r.idleCpuCoreFraction * 100).toFixed(2)} % |`,
+  `| ${r.peer} | ${mb(r.rssAfterStartBytes)} MB | ${mb(r.rssAfterScrapesBytes)} MB | ${(r.cpuSecondsPerScrape * 1000).toFixed(2)} ms | ${r.scrapeLatencyMedianMs.toFixed(2)} ms | ${r.scrapeLatencyP99Ms.toFixed(2)} ms | ${r.bodyBytes} B | ${r.series} | ${pct(r.idleCpuCoreFraction)} |`,
 );
+const baselineRows = baselines.map((b) => `| ${b.peer} | ${mb(b.rssAfterStartBytes)} MB | | | | | | | ${pct(b.idleCpuCoreFraction)} |`);
 process.stdout.write(
   [
-    `| peer | RSS after start | RSS after ${SCRAPES} scrapes | CPU per scrape | scrape median | scrape p99 | body | series | idle CPU (1 core) |`,
+    `| peer | RSS after start | RSS after ${SCRAPES} scrapes | CPU per scrape | scrape median | scrape p99 | body | series | idle CPU (1 core, ${IDLE_SECONDS} s) |`,
     "|---|---|---|---|---|---|---|---|---|",
     ...rows,
+    ...baselineRows,
     "",
-    `median latency vs node_exporter: ${report.ratios.medianLatencyVsNodeExporter.sampled.toFixed(2)}x (sampled), ${report.ratios.medianLatencyVsNodeExporter.onScrape.toFixed(2)}x (on scrape)`,
+    ...results.map((r) => `${r.peer}: idle CPU by thread ${JSON.stringify(r.idleCpuSecondsByThread)}; RSS every ${RSS_TRACE_EVERY} scrapes ${r.rssTraceBytes.map(mb).join(", ")} MB`),
+    ...baselines.map((b) => `${b.peer}: idle CPU by thread ${JSON.stringify(b.idleCpuSecondsByThread)}`),
+    "",
+    `median latency vs node_exporter: ${report.ratios.medianLatencyVsNodeExporter.sampled?.toFixed(2)}x (sampled), ${report.ratios.medianLatencyVsNodeExporter.onScrape?.toFixed(2)}x (on scrape)`,
     "",
   ].join("\n"),
 );
