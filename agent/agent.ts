@@ -21,6 +21,9 @@ import { dcgmFamilies } from "./gpu/dcgm-families.ts";
 import { gpuFamilies } from "./gpu/gpu-families.ts";
 import { type GpuSource, openGpuSource } from "./gpu/gpu-source.ts";
 
+/** With --interval 0: a full GC after this many on-demand samples (see Agent#collectGarbageSoon). */
+const ON_DEMAND_SAMPLES_PER_GC = 4;
+
 const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "0.0.0.0", "[::]"]);
 
 /** The running agent: its sampler, timeline and HTTP server. */
@@ -34,6 +37,7 @@ export class Agent {
   readonly #outputs: Outputs;
   readonly #gpu: GpuSource;
   #server: ReturnType<typeof Bun.serve> | null = null;
+  #onDemandSamplesSinceGc = 0;
 
   constructor(config: AgentConfig, options: { logger: Logger; version: string }) {
     this.#config = config;
@@ -57,6 +61,7 @@ export class Agent {
       onSample: (sample) => {
         this.timeline.append(sample);
         this.#outputs.onSample(sample);
+        if (config.intervalMs <= 0) this.#collectGarbageSoon();
       },
     });
     const selfMetrics = new SelfMetrics(config.procfsPath);
@@ -71,6 +76,17 @@ export class Agent {
     this.#exposition = new ExpositionCache(families);
     // Opened here so a --record path that cannot be written stops the agent before it serves.
     this.#outputs = new Outputs(config, { logger: options.logger, version: options.version, families, render: async (sample) => (await this.#exposition.render(sample, "text")).body });
+  }
+
+  /**
+   * Collecting on every scrape (--interval 0) leaves a whole sample's garbage per request (the parsed vLLM body,
+   * the rendered text), and Bun's heap grows to ~90 MB before it settles. A full collection every few samples,
+   * run after the response has gone out, keeps RSS near its size after start.
+   */
+  #collectGarbageSoon(): void {
+    if (++this.#onDemandSamplesSinceGc < ON_DEMAND_SAMPLES_PER_GC) return;
+    this.#onDemandSamplesSinceGc = 0;
+    setTimeout(() => Bun.gc(true), 0);
   }
 
   /** Takes one sample without serving anything (--once). */
