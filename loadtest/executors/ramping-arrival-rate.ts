@@ -7,7 +7,7 @@ import { type Problems, readNumber, rejectUnknownKeys } from "../scenario/proble
 import { type ArrivalOptions, describeArrival, readTimeUnitMs, validateArrivalOptions } from "./arrival-options.ts";
 import { arrivalTimes, type RateSegment } from "./arrival-times.ts";
 import type { OpenLoopPlan } from "./plan.ts";
-import { type Stage, stagesDurationMs, validateStages } from "./stages.ts";
+import { rampArea, type Stage, stagesDurationMs, validateStages, warmupLevel } from "./stages.ts";
 
 // --- type ---
 /** The normalized executor; rates in requests per second. */
@@ -55,15 +55,14 @@ export function describeRampingArrivalRate(load: RampingArrivalRateLoad): string
 export function planRampingArrivalRate(load: RampingArrivalRateLoad, options: { readonly warmupMs: number; readonly seed: number }): OpenLoopPlan {
   const random = createRandom(deriveSeed(options.seed, "arrivals"));
   const segments: RateSegment[] = [];
-  const warmupRatePerS = load.startRatePerS > 0 ? load.startRatePerS : (load.stages[0]?.target ?? 0);
+  const warmupRatePerS = warmupLevel(load.startRatePerS, load.stages);
   if (options.warmupMs > 0) segments.push({ durationMs: options.warmupMs, fromPerMs: warmupRatePerS / 1000, toPerMs: warmupRatePerS / 1000 });
   let from = load.startRatePerS;
-  let measuredArrivals = 0;
   for (const stage of load.stages) {
     segments.push({ durationMs: stage.durationMs, fromPerMs: from / 1000, toPerMs: stage.target / 1000 });
-    measuredArrivals += ((from + stage.target) / 2) * (stage.durationMs / 1000);
     from = stage.target;
   }
+  const measuredArrivals = rampArea(load.startRatePerS, load.stages);
   const totalMs = stagesDurationMs(load.stages);
   return {
     kind: "open",

@@ -4,7 +4,7 @@
  */
 import { type Problems, readNumber, rejectUnknownKeys } from "../scenario/problems.ts";
 import type { ClosedLoopPlan } from "./plan.ts";
-import { type Stage, stagesDurationMs, validateStages } from "./stages.ts";
+import { type Stage, stagesDurationMs, validateStages, warmupLevel } from "./stages.ts";
 
 // --- type ---
 /** The normalized executor. */
@@ -42,7 +42,7 @@ export function describeRampingVus(load: RampingVusLoad): string {
 export function planRampingVus(load: RampingVusLoad, options: { readonly warmupMs: number }): ClosedLoopPlan {
   const warmupMs = options.warmupMs;
   const steps: Array<{ atMs: number; vus: number }> = [];
-  const warmupVus = load.startVUs > 0 ? load.startVUs : (load.stages[0]?.target ?? 0);
+  const warmupVus = warmupLevel(load.startVUs, load.stages);
   if (warmupMs > 0) steps.push({ atMs: 0, vus: warmupVus });
   steps.push({ atMs: warmupMs, vus: load.startVUs });
   let from = load.startVUs;

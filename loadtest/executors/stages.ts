@@ -39,3 +39,19 @@ export function validateStages(value: unknown, path: string, problems: Problems,
 export function stagesDurationMs(stages: readonly Stage[]): number {
   return stages.reduce((sum, stage) => sum + stage.durationMs, 0);
 }
+
+/** The level a ramp's warm-up runs at: its start, or the first stage's target when it starts at 0. */
+export function warmupLevel(start: number, stages: readonly Stage[]): number {
+  return start > 0 ? start : (stages[0]?.target ?? 0);
+}
+
+/** The area under a ramp (level x seconds): requests for a rate ramp, linear between stage targets. */
+export function rampArea(start: number, stages: readonly Stage[]): number {
+  let from = start;
+  let area = 0;
+  for (const stage of stages) {
+    area += ((from + stage.target) / 2) * (stage.durationMs / 1000);
+    from = stage.target;
+  }
+  return area;
+}

@@ -182,9 +182,14 @@ export class MetricsRecorder {
     if (this.#meetsSlo(metrics)) this.goodRequests++;
   }
 
+  /** Index of the window holding a performance.now() time. */
+  #windowIndex(atMs: number): number {
+    return Math.max(0, Math.floor((atMs - this.options.originMs) / this.options.windowMs));
+  }
+
   /** Window of a performance.now() time (created on demand, with every window before it). */
   #window(atMs: number): WindowAccumulator {
-    const index = Math.max(0, Math.floor((atMs - this.options.originMs) / this.options.windowMs));
+    const index = this.#windowIndex(atMs);
     while (this.windows.length <= index) {
       this.windows.push({ started: 0, completed: 0, errors: {}, inFlightMax: 0, inFlightMs: 0, outputTokens: 0, histograms: {} });
       const old = this.windows[this.windows.length - 1 - DENSE_WINDOWS];
@@ -200,13 +205,12 @@ export class MetricsRecorder {
     moments.sum += clamped;
     if (clamped < moments.min) moments.min = clamped;
     if (clamped > moments.max) moments.max = clamped;
-    const latency = LATENCY_BY_WINDOW.has(metric);
-    const recorded = latency || metric.endsWith("Ms") ? Math.round(clamped * 1000) : Math.round(clamped);
+    const recorded = metric.endsWith("Ms") ? Math.round(clamped * 1000) : Math.round(clamped);
     this.histograms[metric].recordValue(recorded);
-    if (this.options.windows && latency) {
+    if (this.options.windows && LATENCY_BY_WINDOW.has(metric)) {
+      const index = this.#windowIndex(atMs);
       const window = this.#window(atMs);
-      const behind = this.windows.length - 1 - Math.max(0, Math.floor((atMs - this.options.originMs) / this.options.windowMs));
-      (window.histograms[metric] ??= createHistogram(behind >= DENSE_WINDOWS ? "packed" : "dense")).recordValue(recorded);
+      (window.histograms[metric] ??= createHistogram(this.windows.length - 1 - index >= DENSE_WINDOWS ? "packed" : "dense")).recordValue(recorded);
     }
   }
 

@@ -29,7 +29,7 @@ export interface RequestSource {
 }
 
 /** Template tokens the simulator (Llama-3-shaped) adds to a one-message chat: 4 per conversation + 4 per message. */
-const CHAT_OVERHEAD_TOKENS = 8;
+const CHAT_OVERHEAD_TOKENS = CHAT_TOKENS_PER_CONVERSATION + CHAT_TOKENS_PER_MESSAGE;
 
 /**
  * Creates the request source of a scenario.
@@ -65,7 +65,7 @@ export function createRequestSource(scenario: NormalizedScenario, dataset: reado
         const body = generateText(own, Math.floor(textSeeds.next() * 2 ** 32));
         const text = prefix === "" ? body : own === 0 ? prefix : `${prefix} ${body}`;
         // The space before the body joins its first word's token: prefix + body tokens, no more.
-        textTokens = prefix === "" ? own : own === 0 ? prefixTokens : prefixTokens + own;
+        textTokens = prefixTokens + own;
         if (chat) messages = [{ role: "user", content: text }];
         else prompt = text;
       } else {
@@ -77,7 +77,7 @@ export function createRequestSource(scenario: NormalizedScenario, dataset: reado
       }
       const inputTokens =
         textTokens !== null
-          ? (chat ? CHAT_TOKENS_PER_CONVERSATION + CHAT_TOKENS_PER_MESSAGE : 0) + textTokens
+          ? (chat ? CHAT_OVERHEAD_TOKENS : 0) + textTokens
           : chat
             ? countChatPromptTokens(messages as { role: string; content: string }[])
             : countTokens(prompt ?? "");

@@ -5,6 +5,7 @@
  */
 import { UsageError } from "../../../agent/errors.ts";
 import type { NormalizedScenario } from "../../scenario/normalized-scenario.ts";
+import { warmupLevel } from "../../executors/stages.ts";
 import { MEASURE_SCENARIO, WARMUP_SCENARIO } from "./k6-metric-names.ts";
 
 /** One k6 scenario, as written into the script's `options.scenarios` (k6's option names). */
@@ -66,7 +67,7 @@ export function k6Load(scenario: NormalizedScenario): K6Load {
       break;
     }
     case "ramping-vus": {
-      const warmupVus = load.startVUs > 0 ? load.startVUs : (load.stages[0]?.target ?? 1);
+      const warmupVus = warmupLevel(load.startVUs, load.stages);
       if (warmup > 0) scenarios[WARMUP_SCENARIO] = { executor: "constant-vus", vus: Math.max(1, warmupVus), duration: k6Duration(warmup), ...exec(WARMUP_SCENARIO) };
       scenarios[MEASURE_SCENARIO] = {
         executor: "ramping-vus",
@@ -91,7 +92,7 @@ export function k6Load(scenario: NormalizedScenario): K6Load {
     }
     case "ramping-arrival-rate": {
       if (load.arrival !== "uniform") notes.push(`arrival "${load.arrival}": k6 starts arrival-rate iterations at evenly spaced instants (uniform), not ${load.arrival} gaps`);
-      const warmupRate = load.startRatePerS > 0 ? load.startRatePerS : (load.stages[0]?.target ?? 0);
+      const warmupRate = warmupLevel(load.startRatePerS, load.stages);
       const { timeUnitS, rates } = k6TimeUnit([load.startRatePerS, warmupRate, ...load.stages.map((stage) => stage.target)]);
       const peak = Math.max(load.startRatePerS, warmupRate, ...load.stages.map((stage) => stage.target));
       const vus = openLoopVus(peak, load.maxInFlight, scenario.timeouts.requestMs);

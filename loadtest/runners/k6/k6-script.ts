@@ -6,6 +6,7 @@
  * report's definitions (k6-metric-names.ts). Streamed requests need the xk6-sse extension; without it the
  * script sends non-streamed requests. Pure: same scenario and options, same text.
  */
+import { rampArea, stagesDurationMs, warmupLevel } from "../../executors/stages.ts";
 import type { NormalizedScenario } from "../../scenario/normalized-scenario.ts";
 import type { RequestSource } from "../../workload/request-source.ts";
 import { k6Load } from "./k6-load.ts";
@@ -54,21 +55,12 @@ export function bodyCounts(scenario: NormalizedScenario): { readonly warmup: num
       return { warmup: warmupS > 0 ? cap(load.vus * warmupS * 2) : 0, measure: cap(load.requests ?? load.vus * ((load.durationMs as number) / 1000) * 2) };
     case "ramping-vus": {
       const peak = Math.max(load.startVUs, ...load.stages.map((stage) => stage.target));
-      const seconds = load.stages.reduce((sum, stage) => sum + stage.durationMs, 0) / 1000;
-      return { warmup: warmupS > 0 ? cap(peak * warmupS * 2) : 0, measure: cap(peak * seconds * 2) };
+      return { warmup: warmupS > 0 ? cap(peak * warmupS * 2) : 0, measure: cap((peak * stagesDurationMs(load.stages)) / 1000 * 2) };
     }
     case "constant-arrival-rate":
       return { warmup: warmupS > 0 ? cap(load.ratePerS * warmupS + 1) : 0, measure: cap(load.requests ?? (load.ratePerS * (load.durationMs as number)) / 1000 + 1) };
-    case "ramping-arrival-rate": {
-      let previous = load.startRatePerS;
-      let requests = 0;
-      for (const stage of load.stages) {
-        requests += ((previous + stage.target) / 2) * (stage.durationMs / 1000);
-        previous = stage.target;
-      }
-      const warmupRate = load.startRatePerS > 0 ? load.startRatePerS : (load.stages[0]?.target ?? 0);
-      return { warmup: warmupS > 0 ? cap(warmupRate * warmupS + 1) : 0, measure: cap(requests + 1) };
-    }
+    case "ramping-arrival-rate":
+      return { warmup: warmupS > 0 ? cap(warmupLevel(load.startRatePerS, load.stages) * warmupS + 1) : 0, measure: cap(rampArea(load.startRatePerS, load.stages) + 1) };
     case "sweep":
       return { warmup: 0, measure: 0 };
   }

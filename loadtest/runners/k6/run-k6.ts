@@ -13,16 +13,14 @@ import type { RequestSource } from "../../workload/request-source.ts";
 import { detectK6, type K6Binary } from "./detect-k6.ts";
 import { ingestK6Files } from "./ingest-k6.ts";
 import { k6Load } from "./k6-load.ts";
-import { K6_RESULTS_FILE as RESULTS_FILE, k6RequestData, renderK6Script, REQUESTS_FILE } from "./k6-script.ts";
+import { K6_RESULTS_FILE, k6RequestData, renderK6Script, REQUESTS_FILE } from "./k6-script.ts";
 
 /** What `--runner k6` did. */
 export type K6Outcome =
-  | { readonly kind: "script-only"; readonly scriptPath: string; readonly command: string; readonly message: string }
+  | { readonly kind: "script-only"; readonly message: string }
   | { readonly kind: "failed"; readonly message: string }
   | {
       readonly kind: "ran";
-      readonly scriptPath: string;
-      readonly ndjsonPath: string;
       readonly k6ExitCode: number;
       /** The scenario as k6 ran it (`workload.stream` false when the binary has no xk6-sse). */
       readonly scenario: NormalizedScenario;
@@ -53,9 +51,9 @@ export interface K6RunOptions {
 /** k6's exit code for a run stopped by a signal (errext/exitcodes). */
 const K6_EXTERNAL_ABORT = 105;
 
-/** The scenario with non-streamed requests (a k6 without xk6-sse cannot time chunks). */
+/** The scenario with non-streamed requests, as `--no-stream` makes it (a k6 without xk6-sse cannot time chunks). */
 function withoutStream(scenario: NormalizedScenario): NormalizedScenario {
-  return { ...scenario, workload: { ...scenario.workload, stream: false, includeUsage: false } };
+  return { ...scenario, workload: { ...scenario.workload, stream: false } };
 }
 
 /** Writes a script and its bodies; returns the script path. */
@@ -77,7 +75,7 @@ export async function runK6(scenario: NormalizedScenario, options: K6RunOptions)
   const streaming = scenario.workload.stream && k6.sse;
   const asRun = scenario.workload.stream && !streaming ? withoutStream(scenario) : scenario;
   const scriptPath = await writeScript(asRun, options.directory, "script.js", streaming, options);
-  const ndjsonPath = join(options.directory, RESULTS_FILE);
+  const ndjsonPath = join(options.directory, K6_RESULTS_FILE);
   const k6Exit = await runBinary(k6, scriptPath, ndjsonPath, options);
   const exitCode = k6Exit.code;
   if (!(await Bun.file(ndjsonPath).exists())) return { kind: "failed", message: `loadtest: k6 exited ${exitCode} and wrote no results (${ndjsonPath}); the script is ${scriptPath}` };
@@ -86,7 +84,7 @@ export async function runK6(scenario: NormalizedScenario, options: K6RunOptions)
   const findings: Finding[] = [...ingested.findings, ...load.notes.map((note) => ({ severity: "info" as const, code: "runner-approximation", message: `--runner k6: ${note}.` }))];
   if (scenario.workload.stream && !streaming) findings.push({ severity: "info", code: "k6-no-sse", message: `${k6.version} has no xk6-sse extension: k6 sent non-streamed requests (build k6 with xk6-sse for TTFT/ITL, or use the native runner).` });
   if (exitCode !== 0 && exitCode !== 99 && !interrupted) findings.push({ severity: "error", code: "k6-exit", message: `k6 exited ${exitCode} (k6 exit codes: 104 invalid config, 107 script exception, 108 test.abort()); the report covers the results it wrote.` });
-  return { kind: "ran", scriptPath, ndjsonPath, k6ExitCode: exitCode, scenario: asRun, result: ingested.result, info: ingested.info, findings, limitsReason: ingested.limitsReason };
+  return { kind: "ran", k6ExitCode: exitCode, scenario: asRun, result: ingested.result, info: ingested.info, findings, limitsReason: ingested.limitsReason };
 }
 
 /**
@@ -117,12 +115,11 @@ async function writeScriptsOnly(scenario: NormalizedScenario, options: K6RunOpti
   const plain = scenario.workload.stream ? withoutStream(scenario) : scenario;
   const scriptPath = await writeScript(plain, options.directory, "script.js", false, options);
   const lines = [`loadtest: k6 is not on PATH; wrote the k6 script ${scriptPath} (non-streamed requests) and its request bodies (${REQUESTS_FILE}).`];
-  let ssePath: string | null = null;
   if (scenario.workload.stream) {
-    ssePath = await writeScript(scenario, join(options.directory, "sse"), "script.js", true, options);
+    const ssePath = await writeScript(scenario, join(options.directory, "sse"), "script.js", true, options);
     lines.push(`  For TTFT/ITL with a k6 built with xk6-sse: ${ssePath}`);
   }
-  const command = `cd ${options.directory} && k6 run --out json=${RESULTS_FILE} script.js`;
-  lines.push("Run it where k6 is installed, then build the report from its results:", `  ${command}`, `  bun run loadtest --ingest-k6 ${join(options.directory, RESULTS_FILE)} ${options.scenarioPath}`);
-  return { kind: "script-only", scriptPath, command, message: lines.join("\n") };
+  const command = `cd ${options.directory} && k6 run --out json=${K6_RESULTS_FILE} script.js`;
+  lines.push("Run it where k6 is installed, then build the report from its results:", `  ${command}`, `  bun run loadtest --ingest-k6 ${join(options.directory, K6_RESULTS_FILE)} ${options.scenarioPath}`);
+  return { kind: "script-only", message: lines.join("\n") };
 }
