@@ -17,6 +17,7 @@ describe("parseArgs()", () => {
       baseline: false,
       runner: "native",
       ingestK6: [],
+      httpClient: "native",
     });
     expect(parseArgs(["--help"])).toEqual({ kind: "help" });
   });
@@ -27,6 +28,7 @@ describe("parseArgs()", () => {
     expect(parseArgs(["s.ts", "--runner=k6", "--ingest-k6=o.ndjson"])).toMatchObject({ runner: "k6", ingestK6: ["o.ndjson"] });
     expect(parseArgs(["s.ts", "--ingest-k6", "pod-0.ndjson.gz", "--ingest-k6=pod-1.ndjson.gz"])).toMatchObject({ runner: "k6", ingestK6: ["pod-0.ndjson.gz", "pod-1.ndjson.gz"] });
     expect(parseArgs(["s.ts", "--no-stream"])).toMatchObject({ overrides: { stream: false } });
+    expect(parseArgs(["s.ts", "--http-client", "fetch"])).toMatchObject({ runner: "native", httpClient: "fetch" });
   });
 
   const bad: Array<[string[], string]> = [
@@ -38,6 +40,8 @@ describe("parseArgs()", () => {
     [["s.ts", "--vus", "1.5"], "--vus must be an integer > 0, got '1.5'"],
     [["s.ts", "--duration", "soon"], "--duration must be a duration > 0"],
     [["s.ts", "--rate", "1", "--vus", "2"], "exclude each other"],
+    [["s.ts", "--http-client", "curl"], "--http-client must be one of native, fetch, got 'curl'"],
+    [["s.ts", "--runner", "k6", "--http-client", "fetch"], "--http-client picks the native runner's client; it does not apply to --runner k6"],
     [["s.ts", "--json=yes"], "takes no value"],
     [["s.ts", "--runner", "wrk"], "--runner must be one of native, k6, autocannon, got 'wrk'"],
     [["s.ts", "--runner", "autocannon", "--ingest-k6", "f"], "--ingest-k6 reads a k6 result"],

@@ -4,6 +4,7 @@
  */
 import { UsageError } from "../../agent/errors.ts";
 import { parseDurationMs } from "../../agent/config/duration.ts";
+import { HTTP_CLIENT_CHOICES, type HttpClientChoice } from "../runner/create-transport.ts";
 
 /** Overrides of common scenario fields (applied before validation). */
 export interface ScenarioOverrides {
@@ -48,6 +49,8 @@ export type LoadtestCommand =
       /** Build the report from this k6 `--out json` file (NDJSON, gzip or not) instead of running load. */
       /** k6 results files to ingest (`--ingest-k6`, repeatable: one per k6-operator runner); empty when running. */
       readonly ingestK6: readonly string[];
+      /** How the native runner sends: our HTTP/1.1 client for http targets (default), or Bun's fetch. */
+      readonly httpClient: HttpClientChoice;
     };
 
 /** The load generators a scenario can run on. */
@@ -68,6 +71,7 @@ export const LOADTEST_FLAGS: ReadonlyArray<{ readonly flag: string; readonly val
   { flag: "prometheus", value: "URL", help: "read fleet telemetry from this Prometheus (query_range) instead of one agent" },
   { flag: "prometheus-selector", value: "SEL", help: "label selector for --prometheus, e.g. '{job=\"vigil\"}' (default: all series)" },
   { flag: "runner", value: "NAME", help: "native (default), k6 (writes a k6 script, runs k6 when on PATH) or autocannon (non-streamed)" },
+  { flag: "http-client", value: "NAME", help: "native runner's client: native (our HTTP/1.1 client for http:// targets, default) or fetch (Bun's fetch; https:// targets always use it)" },
   { flag: "ingest-k6", value: "FILE", help: "build the report from k6 --out json files (NDJSON, .gz ok) of this scenario's k6 script; repeat it for one file per k6 instance" },
   { flag: "out", value: "DIR", help: "root folder of report folders (default reports)" },
   { flag: "json", value: null, help: "print the summary as JSON on stdout (the table goes to stderr)" },
@@ -140,6 +144,10 @@ export function parseArgs(argv: readonly string[]): LoadtestCommand {
   if (ingestK6.length > 0 && runner !== "k6") throw new UsageError(`--ingest-k6 reads a k6 result: it goes with --runner k6 (or no --runner), not '${runner}'`);
   const repeat = number("repeat", { integer: true, positive: true }) ?? 1;
   if (repeat > 1 && runner === "k6") throw new UsageError("--repeat works with the native and autocannon runners; with k6, run the script N times and ingest each file");
+  const httpClientText = values.get("http-client") ?? "native";
+  const httpClient = HTTP_CLIENT_CHOICES.find((name) => name === httpClientText);
+  if (httpClient === undefined) throw new UsageError(`--http-client must be one of ${HTTP_CLIENT_CHOICES.join(", ")}, got '${httpClientText}'`);
+  if (values.has("http-client") && runner !== "native") throw new UsageError(`--http-client picks the native runner's client; it does not apply to --runner ${runner}`);
   const overrides: ScenarioOverrides = {
     target: values.get("target"),
     model: values.get("model"),
@@ -162,6 +170,7 @@ export function parseArgs(argv: readonly string[]): LoadtestCommand {
     baseline: values.has("baseline"),
     runner,
     ingestK6,
+    httpClient,
     ...(prometheus !== undefined ? { prometheus, prometheusSelector: selector ?? "" } : {}),
   };
 }

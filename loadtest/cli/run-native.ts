@@ -5,6 +5,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { openNdjsonWriter } from "../report/ndjson-writer.ts";
+import { closeTransport, createTransport } from "../runner/create-transport.ts";
 import type { LoadRunner } from "../runner/load-runner.ts";
 import { runScenario, type ScenarioRunResult } from "../run-scenario.ts";
 import type { NormalizedScenario } from "../scenario/normalized-scenario.ts";
@@ -54,11 +55,12 @@ export async function runNative(scenario: NormalizedScenario, command: RunComman
     : undefined;
   // --repeat N (issue 7): N runs of the same plan, merged into one report whose runs[] keeps each.
   const results: ScenarioRunResult[] = [];
+  const transport = createTransport(scenario.target.url, context.headers, command.httpClient);
   try {
     for (let repetition = 0; repetition < command.repeat && (repetition === 0 || interrupts === 0); repetition++) {
       results.push(await runScenario(scenario, {
         source: context.sources(),
-        send: { baseUrl: scenario.target.url, headers: context.headers, stream: scenario.workload.stream, fetch, now: () => performance.now() },
+        send: { baseUrl: scenario.target.url, headers: context.headers, stream: scenario.workload.stream, transport, now: () => performance.now() },
         wallNow: Date.now,
         requestIdPrefix: context.requestIdPrefix,
         onRecord: ndjson ? (record) => ndjson?.write(record) : undefined,
@@ -70,6 +72,7 @@ export async function runNative(scenario: NormalizedScenario, command: RunComman
       }));
     }
   } finally {
+    closeTransport(transport);
     if (ticker) clearInterval(ticker);
     if (live) process.stderr.write("\r\x1b[2K");
     await ndjson?.close();

@@ -1,10 +1,14 @@
 /**
- * Sends one completion request with Bun's `fetch` and reads the streamed body, recording receive
- * times into the request's record. The per-chunk path only parses the frame and stores a timestamp;
- * deadlines (TTFT, stall, whole request) are enforced from outside by the watchdog through `signal`,
- * whose abort reason is the typed error to record.
+ * Sends one completion request and reads the (streamed) body, recording receive times into the
+ * request's record. Two transports: our HTTP/1.1 client for plain `http:` targets (bytes handed over
+ * inside the socket's callback, stamped on arrival), and Bun's `fetch` for `https:` (and when asked
+ * for). Both feed the same chunk handler, so the definitions cannot drift apart. The per-chunk path
+ * only parses the frame and stores a timestamp; deadlines (TTFT, stall, whole request) are enforced
+ * from outside by the watchdog through `signal`, whose abort reason is the typed error to record.
  */
 import type { PreparedRequest } from "../workload/request-source.ts";
+import type { Http1Client } from "./http1/http1-client.ts";
+import type { ResponseHead } from "./http1/response-parser.ts";
 import {
   ConnectError,
   DisconnectedError,
@@ -16,6 +20,9 @@ import {
 import { pushChunkTime, type RequestRecord } from "./request-record.ts";
 import { SseParser } from "./sse-parser.ts";
 
+/** How requests travel: our HTTP/1.1 client (plain http), or `fetch` (https, proxies). */
+export type Transport = { readonly kind: "http1"; readonly client: Http1Client } | { readonly kind: "fetch"; readonly fetch: typeof fetch };
+
 /** What every request of a run shares. */
 export interface SendContext {
   /** Target base URL without a trailing slash. */
@@ -23,13 +30,14 @@ export interface SendContext {
   /** Headers for every request (content type, auth, the scenario's own). */
   readonly headers: Readonly<Record<string, string>>;
   readonly stream: boolean;
-  /** `fetch`, injectable. */
-  readonly fetch: typeof fetch;
+  readonly transport: Transport;
   /** Monotonic clock in ms (`performance.now`). */
   readonly now: () => number;
 }
 
 const MAX_ERROR_BODY_CHARS = 300;
+/** An error body is read this far for its message; the rest is skipped. */
+const MAX_ERROR_BODY_BYTES = 16 * 1024;
 /** TextDecoder options of every streamed read (one object, not one per chunk). */
 const STREAM_DECODE: TextDecodeOptions = { stream: true };
 
@@ -39,25 +47,8 @@ const STREAM_DECODE: TextDecodeOptions = { stream: true };
  */
 export async function sendRequest(context: SendContext, record: RequestRecord, prepared: PreparedRequest, signal: AbortSignal): Promise<void> {
   try {
-    let response: Response;
-    try {
-      response = await context.fetch(context.baseUrl + prepared.path, {
-        method: "POST",
-        headers: { ...context.headers, "x-request-id": record.requestId },
-        body: prepared.body,
-        signal,
-      });
-    } catch (error) {
-      throw asRequestError(error, signal, (cause) => new ConnectError(`cannot connect to ${context.baseUrl}: ${describe(cause)}`, { cause }));
-    }
-    record.headersMs = context.now();
-    record.status = response.status;
-    if (response.status < 200 || response.status > 299) {
-      const text = await response.text().catch((error: unknown) => `(body unreadable: ${describe(error)})`);
-      throw new HttpStatusError(response.status, `HTTP ${response.status}: ${errorMessageOf(text)}`);
-    }
-    if (context.stream) await readStream(context, record, response, signal);
-    else await readJson(context, record, response, signal);
+    if (context.transport.kind === "http1") await sendHttp1(context, context.transport.client, record, prepared, signal);
+    else await sendFetch(context, context.transport.fetch, record, prepared, signal);
   } catch (error) {
     const typed = asRequestError(error, signal, (cause) => new DisconnectedError(`response broke off: ${describe(cause)}`, { cause }));
     record.failure = { type: typed.code, message: typed.message, status: typed.status ?? record.status };
@@ -65,45 +56,177 @@ export async function sendRequest(context: SendContext, record: RequestRecord, p
   record.endMs = context.now();
 }
 
-/** Reads an SSE body; sets record.failure for protocol problems, throws on transport ones. */
-async function readStream(context: SendContext, record: RequestRecord, response: Response, signal: AbortSignal): Promise<void> {
-  const body = response.body;
-  if (!body) throw new ProtocolError("streamed response has no body", record.status);
-  const handler = new ChunkHandler(record);
-  const parser = new SseParser(handler);
-  const decoder = new TextDecoder();
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    handler.nowMs = context.now();
-    parser.feed(decoder.decode(value, STREAM_DECODE));
-    if (handler.failure !== null || handler.done) break;
-  }
-  if (handler.failure === null && !handler.done) {
-    parser.feed(decoder.decode());
-    parser.end();
-  }
-  if (handler.failure !== null || handler.done) {
-    // Stop reading: after [DONE] nothing matters; after a malformed chunk the request is already failed.
-    // A cancel() that rejects tells us nothing more about this request.
-    await reader.cancel().catch(() => undefined);
-  }
-  if (handler.failure !== null) throw handler.failure;
-  if (signal.aborted) throw signal.reason;
-  if (!handler.done) throw new DisconnectedError(`stream ended before [DONE] after ${record.contentChunks} content chunks`);
-  if (record.firstChoiceMs === null) throw new ProtocolError("stream ended without a chunk carrying choices", record.status);
+/** Our HTTP/1.1 client: the body is handled inside the socket's data callbacks. */
+async function sendHttp1(context: SendContext, client: Http1Client, record: RequestRecord, prepared: PreparedRequest, signal: AbortSignal): Promise<void> {
+  const body = new BodyReader(context, record);
+  await client.request({ path: prepared.path, body: prepared.body, extraHeaders: { "x-request-id": record.requestId } }, body, signal);
+  body.finish(signal);
 }
 
-/** Reads a non-streamed JSON completion. */
-async function readJson(context: SendContext, record: RequestRecord, response: Response, signal: AbortSignal): Promise<void> {
-  let text: string;
+/** Bun's fetch: the same reader, fed from the Response's stream. */
+async function sendFetch(context: SendContext, fetchImpl: typeof fetch, record: RequestRecord, prepared: PreparedRequest, signal: AbortSignal): Promise<void> {
+  let response: Response;
   try {
-    text = await response.text();
+    response = await fetchImpl(context.baseUrl + prepared.path, {
+      method: "POST",
+      headers: { ...context.headers, "x-request-id": record.requestId },
+      body: prepared.body,
+      signal,
+    });
   } catch (error) {
-    throw asRequestError(error, signal, (cause) => new DisconnectedError(`response broke off: ${describe(cause)}`, { cause }));
+    throw asRequestError(error, signal, (cause) => new ConnectError(`cannot connect to ${context.baseUrl}: ${describe(cause)}`, { cause }));
   }
-  record.lastChunkMs = context.now();
+  const body = new BodyReader(context, record);
+  body.onRead();
+  body.onHead({ status: response.status, headers: FETCH_DECODED, keepAlive: true });
+  const stream = response.body;
+  if (stream) {
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        body.onRead();
+        body.onBody(value);
+        if (body.settled) break;
+      }
+    } catch (error) {
+      throw asRequestError(error, signal, (cause) => new DisconnectedError(`response broke off: ${describe(cause)}`, { cause }));
+    }
+    // After [DONE] nothing matters; after a malformed chunk the request is already failed.
+    // A cancel() that rejects tells us nothing more about this request.
+    if (body.settled) await reader.cancel().catch(() => undefined);
+  }
+  body.finish(signal);
+}
+
+/** Decodes whole JSON and error bodies (no streaming state, so one serves every request). */
+const WHOLE_DECODER = new TextDecoder();
+
+/** fetch has already undone any content coding. */
+const FETCH_DECODED: ReadonlyMap<string, string> = new Map();
+
+/**
+ * Turns a response into record fields, as bytes arrive: the status and head time, then either the
+ * SSE stream (chunk times, tokens), a JSON completion, or an error body for the message.
+ * `finish()` throws the request's typed failure, if any.
+ */
+class BodyReader {
+  /** When the bytes being handled arrived. */
+  #nowMs = 0;
+  readonly #context: SendContext;
+  readonly #record: RequestRecord;
+  /** The stream's decoder (a UTF-8 character may be split across reads). */
+  #decoder: TextDecoder | null = null;
+  #mode: "stream" | "json" | "error" | "ignored" = "ignored";
+  /** Copies of a JSON or error body's pieces, decoded once at the end. */
+  #pieces: Uint8Array[] = [];
+  #pieceBytes = 0;
+  #handler: ChunkHandler | null = null;
+  #parser: SseParser | null = null;
+  #failure: RequestError | null = null;
+
+  constructor(context: SendContext, record: RequestRecord) {
+    this.#context = context;
+    this.#record = record;
+  }
+
+  /** Nothing more in the body can change the request's outcome. */
+  get settled(): boolean {
+    return this.#failure !== null || (this.#handler !== null && (this.#handler.done || this.#handler.failure !== null));
+  }
+
+  onRead(): void {
+    this.#nowMs = this.#context.now();
+  }
+
+  onHead(head: ResponseHead): void {
+    const record = this.#record;
+    record.headersMs = this.#nowMs;
+    record.status = head.status;
+    if (head.status < 200 || head.status > 299) {
+      this.#mode = "error";
+      return;
+    }
+    const coding = head.headers.get("content-encoding");
+    if (coding !== undefined && coding.toLowerCase() !== "identity") {
+      this.#failure = new ProtocolError(`response is compressed (content-encoding: ${coding}), which was not asked for`, head.status);
+      return;
+    }
+    if (this.#context.stream) {
+      this.#mode = "stream";
+      this.#decoder = new TextDecoder();
+      this.#handler = new ChunkHandler(record);
+      this.#parser = new SseParser(this.#handler);
+    } else this.#mode = "json";
+  }
+
+  onBody(bytes: Uint8Array): void {
+    switch (this.#mode) {
+      case "stream": {
+        const handler = this.#handler as ChunkHandler;
+        if (handler.done || handler.failure !== null) return;
+        handler.nowMs = this.#nowMs;
+        (this.#parser as SseParser).feed((this.#decoder as TextDecoder).decode(bytes, STREAM_DECODE));
+        return;
+      }
+      case "json":
+        this.#keep(bytes);
+        return;
+      case "error":
+        if (this.#pieceBytes < MAX_ERROR_BODY_BYTES) this.#keep(bytes);
+        return;
+      case "ignored":
+        return;
+    }
+  }
+
+  #keep(bytes: Uint8Array): void {
+    this.#pieces.push(bytes.slice());
+    this.#pieceBytes += bytes.length;
+  }
+
+  #keptText(): string {
+    const pieces = this.#pieces;
+    if (pieces.length === 1) return WHOLE_DECODER.decode(pieces[0]);
+    const joined = new Uint8Array(this.#pieceBytes);
+    let offset = 0;
+    for (const piece of pieces) {
+      joined.set(piece, offset);
+      offset += piece.length;
+    }
+    return WHOLE_DECODER.decode(joined);
+  }
+
+  /** The body is over (or was cut off): throws the typed failure, if any. */
+  finish(signal: AbortSignal): void {
+    if (this.#failure !== null) throw this.#failure;
+    const record = this.#record;
+    if (this.#mode === "error") {
+      const text = this.#keptText();
+      throw new HttpStatusError(record.status ?? 0, `HTTP ${record.status}: ${errorMessageOf(text)}`);
+    }
+    if (this.#mode === "json") {
+      record.lastChunkMs = this.#nowMs;
+      readJsonCompletion(this.#keptText(), record);
+      return;
+    }
+    const handler = this.#handler;
+    const parser = this.#parser;
+    if (handler === null || parser === null) throw new ProtocolError("streamed response has no body", record.status);
+    if (handler.failure === null && !handler.done) {
+      parser.feed((this.#decoder as TextDecoder).decode());
+      parser.end();
+    }
+    if (handler.failure !== null) throw handler.failure;
+    if (signal.aborted) throw signal.reason;
+    if (!handler.done) throw new DisconnectedError(`stream ended before [DONE] after ${record.contentChunks} content chunks`);
+    if (record.firstChoiceMs === null) throw new ProtocolError("stream ended without a chunk carrying choices", record.status);
+  }
+}
+
+/** A non-streamed JSON completion: usage into the record. */
+function readJsonCompletion(text: string, record: RequestRecord): void {
   let value: unknown;
   try {
     value = JSON.parse(text);

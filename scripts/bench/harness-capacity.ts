@@ -33,6 +33,9 @@ const SECONDS = arg("seconds", 3);
 const CONNECTIONS = arg("connections", 50);
 const ROUNDS = arg("rounds", 3);
 const STREAM_COUNTS = (argValue("stream-counts") ?? "50,500,2000").split(",").map(Number);
+/** The native runner's client (`--http-client fetch` measures Bun's fetch path instead). */
+const HTTP_CLIENT = argValue("http-client") === "fetch" ? "fetch" : "native";
+const OUT = argValue("out") ?? `${root}reports/bench/harness-capacity.json`;
 const BODY = JSON.stringify({ model: "m", prompt: "hello", max_tokens: 1 });
 const MODEL = "meta-llama/Llama-3.1-8B-Instruct";
 const TARGETS = { plainVsAutocannonAtLeast: 0.8, openStreamsAtLeast: 2000, timingErrorP99BelowMs: 2 };
@@ -65,7 +68,7 @@ async function harnessPlain(url: string): Promise<number> {
       load: { executor: "constant-vus", vus: CONNECTIONS, duration: SECONDS * 1000 },
       gracefulStop: "5s",
     },
-    { keepRecords: false },
+    { keepRecords: false, httpClient: HTTP_CLIENT },
   );
   if (run.report.counts.failed > 0) throw new Error(`harness plain run had ${run.report.counts.failed} failures: ${JSON.stringify(run.report.errors.byType)}`);
   return run.report.throughput.requestsPerS;
@@ -200,7 +203,7 @@ async function streamedRate(): Promise<{ requestsPerS: number; outputTokensPerS:
     workload: { prompts: { kind: "synthetic", inputTokens: 16 }, outputTokens: 16 },
     load: { executor: "constant-vus", vus: 64, duration: SECONDS * 1000 },
     warmup: 1000,
-  });
+  }, { httpClient: HTTP_CLIENT });
   return { requestsPerS: run.report.throughput.requestsPerS, outputTokensPerS: run.report.throughput.outputTokensPerS, failed: run.report.counts.failed };
 }
 
@@ -219,6 +222,7 @@ async function openStreams(streams: number) {
       gracefulStop: "20s",
     },
     {
+      httpClient: HTTP_CLIENT,
       onRunner: (runner) => {
         const t = setInterval(() => {
           peakInFlight = Math.max(peakInFlight, runner.inFlight);
@@ -294,5 +298,5 @@ const result = {
   },
 };
 mkdirSync(`${root}reports/bench`, { recursive: true });
-writeFileSync(`${root}reports/bench/harness-capacity.json`, `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify(result, null, 2));

@@ -1,0 +1,290 @@
+/**
+ * A small HTTP/1.1 client over Bun's TCP sockets, for the native runner's plain-`http:` targets. It
+ * keeps a pool of keep-alive connections per origin and hands the socket's bytes to the caller
+ * inside the socket's own data callback: no Response, no ReadableStream, no promise per read. That
+ * is what lets one core hold thousands of streams and stamp each chunk when it arrived (the same
+ * reason wrk, autocannon and k6 carry their own clients). One request per connection at a time (no
+ * pipelining). A reused connection that the server closed while idle, caught before any response
+ * byte, is retried once on a new connection, as browsers and undici do for that race.
+ */
+import { Buffer } from "node:buffer";
+import type { Socket } from "bun";
+import { ConnectError, DisconnectedError, ProtocolError } from "../request-failure.ts";
+import { type ResponseHead, ResponseParseError, ResponseParser, type ResponseSink } from "./response-parser.ts";
+
+/** What the caller gets, synchronously, from inside the socket's callbacks. */
+export interface ExchangeSink {
+  /** Bytes arrived: called once per socket read, before the head or body pieces it carries. */
+  onRead(): void;
+  onHead(head: ResponseHead): void;
+  /** A piece of the de-chunked body; a view valid only during the call. */
+  onBody(bytes: Uint8Array): void;
+}
+
+export interface Http1Request {
+  /** Path and query, appended to the base URL's path. */
+  readonly path: string;
+  readonly body: string;
+  /** Per-request header lines' values (e.g. x-request-id); names must be lower-case tokens. */
+  readonly extraHeaders?: Readonly<Record<string, string>>;
+}
+
+export interface Http1ClientOptions {
+  /** `http://host:port[/base]`. */
+  readonly baseUrl: string;
+  /** Headers of every request (content type, auth, the scenario's own). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Per-connection state, carried as the socket's `data`. */
+interface Connection {
+  socket: Socket<Connection> | null;
+  exchange: Exchange | null;
+  closed: boolean;
+  /** Served a response before: a close before any byte may be the idle-close race. */
+  reused: boolean;
+  /** The client's set of open connections, left on close. */
+  readonly open: Set<Connection>;
+}
+
+/** One request's life on one connection. */
+interface Exchange {
+  readonly sink: ExchangeSink;
+  readonly parser: ResponseParser;
+  head: ResponseHead | null;
+  /** Request bytes the socket did not take yet (backpressure). */
+  unwritten: Uint8Array | null;
+  /** A close before any response byte may be retried (the connection was reused, not retried yet). */
+  readonly mayRetry: boolean;
+  settle(error: Error | null, retry?: boolean): void;
+}
+
+const FORBIDDEN_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection"]);
+
+export class Http1Client {
+  readonly #hostname: string;
+  readonly #port: number;
+  readonly #basePath: string;
+  readonly #baseUrl: string;
+  /** "host: ...\r\n" plus every fixed header line, built once. */
+  readonly #fixedHead: string;
+  readonly #idle: Connection[] = [];
+  readonly #open = new Set<Connection>();
+  #closed = false;
+
+  constructor(options: Http1ClientOptions) {
+    const url = new URL(options.baseUrl);
+    if (url.protocol !== "http:") throw new TypeError(`Http1Client speaks plain http only, got ${url.protocol}`);
+    this.#baseUrl = options.baseUrl;
+    this.#hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    this.#port = url.port === "" ? 80 : Number(url.port);
+    this.#basePath = url.pathname.replace(/\/+$/, "");
+    let head = `host: ${url.host}\r\n`;
+    for (const [name, value] of Object.entries(options.headers)) {
+      const lower = name.toLowerCase();
+      if (FORBIDDEN_HEADERS.has(lower)) continue;
+      head += headerLine(lower, value);
+    }
+    this.#fixedHead = head;
+  }
+
+  /** Open connections (idle or busy). */
+  get openConnections(): number {
+    return this.#open.size;
+  }
+
+  /**
+   * Sends a POST and feeds the response to `sink` until it is complete. Rejects with ConnectError
+   * (no connection, or it broke before the response head), DisconnectedError (broke inside the body),
+   * ProtocolError (not valid HTTP/1.1), or `signal.reason` when aborted.
+   */
+  async request(request: Http1Request, sink: ExchangeSink, signal: AbortSignal): Promise<void> {
+    const bytes = this.#encode(request);
+    for (let attempt = 0; ; attempt++) {
+      if (signal.aborted) throw signal.reason;
+      const connection = this.#takeIdle() ?? (await this.#connect(signal));
+      if (!(await this.#exchange(connection, bytes, sink, signal, attempt === 0))) return;
+    }
+  }
+
+  /** Closes every connection; requests after this fail with ConnectError. */
+  close(): void {
+    this.#closed = true;
+    for (const connection of this.#open) connection.socket?.terminate();
+    this.#open.clear();
+    this.#idle.length = 0;
+  }
+
+  #encode(request: Http1Request): Uint8Array | string {
+    let head = `POST ${this.#basePath}${request.path} HTTP/1.1\r\n${this.#fixedHead}`;
+    const extra = request.extraHeaders;
+    if (extra) for (const name in extra) head += headerLine(name, extra[name] as string);
+    return `${head}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
+  }
+
+  #takeIdle(): Connection | null {
+    for (let connection = this.#idle.pop(); connection !== undefined; connection = this.#idle.pop()) {
+      if (!connection.closed && connection.socket !== null) return connection;
+    }
+    return null;
+  }
+
+  async #connect(signal: AbortSignal): Promise<Connection> {
+    const connection: Connection = { socket: null, exchange: null, closed: false, reused: false, open: this.#open };
+    let socket: Socket<Connection>;
+    try {
+      socket = await Bun.connect<Connection>({ hostname: this.#hostname, port: this.#port, data: connection, socket: HANDLERS });
+    } catch (error) {
+      throw new ConnectError(`cannot connect to ${this.#baseUrl}: ${describe(error)}`, { cause: error });
+    }
+    connection.socket = socket;
+    if (signal.aborted || this.#closed) {
+      socket.terminate();
+      throw signal.aborted ? signal.reason : new ConnectError(`cannot connect to ${this.#baseUrl}: client closed`);
+    }
+    this.#open.add(connection);
+    return connection;
+  }
+
+  /** Runs one exchange; resolves true when it should be retried on a new connection. */
+  #exchange(connection: Connection, bytes: Uint8Array | string, sink: ExchangeSink, signal: AbortSignal, mayRetry: boolean): Promise<boolean> {
+    const socket = connection.socket as Socket<Connection>;
+    socket.ref();
+    return new Promise<boolean>((resolve, reject) => {
+      const onAbort = () => {
+        exchange.settle(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+        socket.terminate();
+      };
+      const parserSink: ResponseSink = {
+        onHead: (head) => {
+          exchange.head = head;
+          sink.onHead(head);
+        },
+        onBody: (piece) => sink.onBody(piece),
+        onComplete: () => exchange.settle(null),
+      };
+      let settled = false;
+      const exchange: Exchange = {
+        sink,
+        parser: new ResponseParser(parserSink),
+        head: null,
+        unwritten: null,
+        mayRetry: mayRetry && connection.reused,
+        settle: (error, retry = false) => {
+          if (settled) return;
+          settled = true;
+          signal.removeEventListener("abort", onAbort);
+          connection.exchange = null;
+          if (error === null && !retry) this.#release(connection, exchange.head?.keepAlive === true);
+          else this.#discard(connection);
+          if (retry) resolve(true);
+          else if (error) reject(error);
+          else resolve(false);
+        },
+      };
+      connection.exchange = exchange;
+      signal.addEventListener("abort", onAbort, { once: true });
+      writeAll(connection, exchange, bytes);
+    });
+  }
+
+  #release(connection: Connection, keepAlive: boolean): void {
+    connection.reused = true;
+    if (!keepAlive || this.#closed || connection.closed) {
+      this.#discard(connection);
+      return;
+    }
+    connection.socket?.unref();
+    this.#idle.push(connection);
+  }
+
+  #discard(connection: Connection): void {
+    this.#open.delete(connection);
+    if (!connection.closed) connection.socket?.end();
+    connection.closed = true;
+  }
+}
+
+/** Socket callbacks shared by every connection; the connection is `socket.data`. */
+const HANDLERS = {
+  data(socket: Socket<Connection>, bytes: Buffer): void {
+    const connection = socket.data;
+    const exchange = connection.exchange;
+    if (exchange === null) {
+      // Bytes with no request outstanding: the connection is out of step; drop it.
+      connection.closed = true;
+      socket.terminate();
+      return;
+    }
+    exchange.sink.onRead();
+    try {
+      exchange.parser.feed(bytes);
+    } catch (error) {
+      if (error instanceof ResponseParseError) exchange.settle(new ProtocolError(`invalid HTTP response: ${error.message}`, exchange.head?.status ?? null));
+      else exchange.settle(error instanceof Error ? error : new Error(String(error)));
+      connection.closed = true;
+      socket.terminate();
+    }
+  },
+  drain(socket: Socket<Connection>): void {
+    const connection = socket.data;
+    const exchange = connection.exchange;
+    if (exchange?.unwritten) writeAll(connection, exchange, exchange.unwritten);
+  },
+  close(socket: Socket<Connection>, error?: Error): void {
+    const connection = socket.data;
+    connection.closed = true;
+    connection.open.delete(connection);
+    const exchange = connection.exchange;
+    if (exchange === null) return;
+    try {
+      exchange.parser.end();
+      // A body framed by the close ended normally: onComplete settled it.
+    } catch (parseError) {
+      if (!exchange.parser.started && exchange.mayRetry) {
+        exchange.settle(null, true);
+        return;
+      }
+      const why = error ? describe(error) : (parseError as Error).message;
+      exchange.settle(exchange.head === null ? new ConnectError(`connection closed before the response head: ${why}`, { cause: error }) : new DisconnectedError(`response broke off: ${why}`, { cause: error }));
+    }
+  },
+  error(socket: Socket<Connection>, error: Error): void {
+    const connection = socket.data;
+    connection.exchange?.settle(new DisconnectedError(`socket error: ${describe(error)}`, { cause: error }));
+    connection.closed = true;
+    socket.terminate();
+  },
+};
+
+/** Writes what the socket takes now; the rest waits for `drain`. */
+function writeAll(connection: Connection, exchange: Exchange, bytes: Uint8Array | string): void {
+  const socket = connection.socket;
+  if (socket === null) return;
+  const written = socket.write(bytes);
+  if (written < 0) return; // closed: the close callback settles the exchange
+  const total = typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.length;
+  if (written >= total) {
+    exchange.unwritten = null;
+    return;
+  }
+  const asBytes = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
+  exchange.unwritten = asBytes.subarray(written);
+}
+
+function headerLine(name: string, value: string): string {
+  if (hasLineBreak(name) || hasLineBreak(value)) throw new TypeError(`header ${JSON.stringify(name)} contains a line break`);
+  return `${name}: ${value}\r\n`;
+}
+
+function hasLineBreak(text: string): boolean {
+  return text.includes("\n") || text.includes("\r");
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: string }).code;
+    return code ? `${error.message} (${code})` : error.message;
+  }
+  return String(error);
+}
