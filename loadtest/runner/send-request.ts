@@ -1,7 +1,7 @@
 /**
  * Sends one completion request and reads the (streamed) body, recording receive times into the
- * request's record. Two transports: our HTTP/1.1 client for plain `http:` targets (bytes handed over
- * inside the socket's callback, stamped on arrival), and Bun's `fetch` for `https:` (and when asked
+ * request's record. Two transports: our HTTP/1.1 client for plain `http:` targets (each read stamped
+ * in the socket's callback), and Bun's `fetch` for `https:` (and when asked
  * for). Both feed the same chunk handler, so the definitions cannot drift apart. The per-chunk path
  * only parses the frame and stores a timestamp; deadlines (TTFT, stall, whole request) are enforced
  * from outside by the watchdog through `signal`, whose abort reason is the typed error to record.
@@ -77,7 +77,7 @@ async function sendFetch(context: SendContext, fetchImpl: typeof fetch, record: 
     throw asRequestError(error, signal, (cause) => new ConnectError(`cannot connect to ${context.baseUrl}: ${describe(cause)}`, { cause }));
   }
   const body = new BodyReader(context, record);
-  body.onRead();
+  body.onRead(context.now());
   body.onHead({ status: response.status, headers: FETCH_DECODED, keepAlive: true });
   const stream = response.body;
   if (stream) {
@@ -86,7 +86,7 @@ async function sendFetch(context: SendContext, fetchImpl: typeof fetch, record: 
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        body.onRead();
+        body.onRead(context.now());
         body.onBody(value);
         if (body.settled) break;
       }
@@ -136,8 +136,8 @@ class BodyReader {
     return this.#failure !== null || (this.#handler !== null && (this.#handler.done || this.#handler.failure !== null));
   }
 
-  onRead(): void {
-    this.#nowMs = this.#context.now();
+  onRead(receivedMs: number): void {
+    this.#nowMs = receivedMs;
   }
 
   onHead(head: ResponseHead): void {
@@ -155,7 +155,6 @@ class BodyReader {
     }
     if (this.#context.stream) {
       this.#mode = "stream";
-      this.#decoder = new TextDecoder();
       this.#handler = new ChunkHandler(record);
       this.#parser = new SseParser(this.#handler);
     } else this.#mode = "json";
@@ -167,7 +166,10 @@ class BodyReader {
         const handler = this.#handler as ChunkHandler;
         if (handler.done || handler.failure !== null) return;
         handler.nowMs = this.#nowMs;
-        (this.#parser as SseParser).feed((this.#decoder as TextDecoder).decode(bytes, STREAM_DECODE));
+        // Pieces nearly always end on a frame, so on a whole character: the shared decoder does. Only
+        // a piece that splits a character needs a stream decoder of its own (kept from then on).
+        const decoder = this.#decoder ?? (endsOnWholeCharacter(bytes) ? null : (this.#decoder = new TextDecoder()));
+        (this.#parser as SseParser).feed(decoder === null ? WHOLE_DECODER.decode(bytes) : decoder.decode(bytes, STREAM_DECODE));
         return;
       }
       case "json":
@@ -215,7 +217,7 @@ class BodyReader {
     const parser = this.#parser;
     if (handler === null || parser === null) throw new ProtocolError("streamed response has no body", record.status);
     if (handler.failure === null && !handler.done) {
-      parser.feed((this.#decoder as TextDecoder).decode());
+      if (this.#decoder !== null) parser.feed(this.#decoder.decode());
       parser.end();
     }
     if (handler.failure !== null) throw handler.failure;
@@ -223,6 +225,18 @@ class BodyReader {
     if (!handler.done) throw new DisconnectedError(`stream ended before [DONE] after ${record.contentChunks} content chunks`);
     if (record.firstChoiceMs === null) throw new ProtocolError("stream ended without a chunk carrying choices", record.status);
   }
+}
+
+/** True when `bytes` does not end inside a UTF-8 sequence (so decoding it alone loses nothing). */
+export function endsOnWholeCharacter(bytes: Uint8Array): boolean {
+  const length = bytes.length;
+  // Walk back over at most 3 continuation bytes (10xxxxxx) to the sequence's lead byte.
+  let continuation = 0;
+  while (continuation < 3 && continuation < length && ((bytes[length - 1 - continuation] as number) & 0xc0) === 0x80) continuation++;
+  if (continuation === length) return continuation === 0;
+  const lead = bytes[length - 1 - continuation] as number;
+  const needed = lead < 0x80 ? 0 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
+  return continuation >= needed;
 }
 
 /** A non-streamed JSON completion: usage into the record. */

@@ -35,7 +35,11 @@ const ROUNDS = arg("rounds", 3);
 const STREAM_COUNTS = (argValue("stream-counts") ?? "50,500,2000").split(",").map(Number);
 /** The native runner's client (`--http-client fetch` measures Bun's fetch path instead). */
 const HTTP_CLIENT = argValue("http-client") === "fetch" ? "fetch" : "native";
+/** Which stream servers the open-stream phase runs against: the simulator, the pacer, or both. */
+const STREAMS_AGAINST = new Set((argValue("streams-against") ?? "sim,pacer").split(","));
 const OUT = argValue("out") ?? `${root}reports/bench/harness-capacity.json`;
+/** Open-stream runs begin with this warm-up (every connection opened, code warm); its requests are not counted. */
+const STREAM_WARMUP_MS = 1500;
 const BODY = JSON.stringify({ model: "m", prompt: "hello", max_tokens: 1 });
 const MODEL = "meta-llama/Llama-3.1-8B-Instruct";
 const TARGETS = { plainVsAutocannonAtLeast: 0.8, openStreamsAtLeast: 2000, timingErrorP99BelowMs: 2 };
@@ -219,6 +223,7 @@ async function openStreams(streams: number) {
       workload: { prompts: { kind: "synthetic", inputTokens: 8 }, outputTokens: 20 },
       load: { executor: "constant-vus", vus: streams, duration: SECONDS * 1000 },
       timeouts: { ttft: "30s", stall: "10s" },
+      warmup: STREAM_WARMUP_MS,
       gracefulStop: "20s",
     },
     {
@@ -231,26 +236,8 @@ async function openStreams(streams: number) {
       },
     },
   );
-  const truths = new Map((await sim.records()).map((r) => [r.clientRequestId, r]));
-  const errors: number[] = [];
-  const interior: number[] = [];
-  const byChunkIndex: number[][] = [];
-  for (const record of run.records) {
-    const writes = truths.get(record.requestId)?.choices[0]?.writeTimesMs;
-    if (!writes || writes.length !== record.contentChunks || record.failure) continue;
-    // Clock offset of this request = median of (receive - write); the error is each chunk's distance from it.
-    const raw = Array.from({ length: writes.length }, (_, i) => (record.chunkTimesMs[i] as number) - (writes[i] as number));
-    const offset = [...raw].sort((a, b) => a - b)[Math.floor(raw.length / 2)] as number;
-    raw.forEach((value, i) => {
-      errors.push(Math.abs(value - offset));
-      (byChunkIndex[i] ??= []).push(Math.abs(value - offset));
-    });
-    // The first chunk goes out with the response headers and the last ones beside the simulator's
-    // ground-truth comment and [DONE]: interior chunks isolate the steady receive path.
-    for (let i = 1; i < raw.length - 2; i++) interior.push(Math.abs((raw[i] as number) - offset));
-  }
-  errors.sort((a, b) => a - b);
-  interior.sort((a, b) => a - b);
+  const truths = new Map((await sim.records()).map((r) => [r.clientRequestId, r.choices[0]?.writeTimesMs]));
+  const timing = timingErrors(run.records, (id) => truths.get(id));
   const windowsInFlight = run.report.windows.windows.map((w) => w.inFlightMean);
   return {
     vus: streams,
@@ -260,6 +247,40 @@ async function openStreams(streams: number) {
     failed: run.report.counts.failed,
     errorsByType: Object.fromEntries(Object.entries(run.report.errors.byType).map(([k, v]) => [k, v?.count])),
     streamedRequestsPerS: run.report.throughput.requestsPerS,
+    ...timing,
+  };
+}
+
+type RunRecords = Awaited<ReturnType<typeof runForTest>>["records"];
+
+/**
+ * Per chunk: error = |(receive - write) - that request's median (receive - write)|, the median
+ * removing the clock offset and the constant transfer delay. With `absolute`, write stamps are wall
+ * clock (the pacer's) and the plain delay receive - write is reported too.
+ */
+function timingErrors(records: RunRecords, writesOf: (requestId: string) => readonly number[] | undefined, absolute = false) {
+  const errors: number[] = [];
+  const interior: number[] = [];
+  const delays: number[] = [];
+  const byChunkIndex: number[][] = [];
+  for (const record of records) {
+    const writes = writesOf(record.requestId);
+    if (record.warmup || !writes || writes.length !== record.contentChunks || record.failure) continue;
+    const raw = Array.from({ length: writes.length }, (_, i) => (record.chunkTimesMs[i] as number) - (writes[i] as number));
+    const offset = [...raw].sort((a, b) => a - b)[Math.floor(raw.length / 2)] as number;
+    raw.forEach((value, i) => {
+      errors.push(Math.abs(value - offset));
+      (byChunkIndex[i] ??= []).push(Math.abs(value - offset));
+      if (absolute) delays.push(value + performance.timeOrigin);
+    });
+    // The first chunk goes out with the response headers and the last ones beside the simulator's
+    // ground-truth comment and [DONE]: interior chunks isolate the steady receive path.
+    for (let i = 1; i < raw.length - 2; i++) interior.push(Math.abs((raw[i] as number) - offset));
+  }
+  errors.sort((a, b) => a - b);
+  interior.sort((a, b) => a - b);
+  delays.sort((a, b) => a - b);
+  return {
     timingErrorChunks: errors.length,
     timingErrorP50Ms: percentile(errors, 50),
     timingErrorP99Ms: percentile(errors, 99),
@@ -268,14 +289,67 @@ async function openStreams(streams: number) {
     interiorTimingErrorP50Ms: percentile(interior, 50),
     interiorTimingErrorP99Ms: percentile(interior, 99),
     timingErrorP99ByChunkIndexMs: byChunkIndex.map((values) => Number(percentile(values.sort((a, b) => a - b), 99).toFixed(3))),
+    ...(absolute ? { receiveDelayP50Ms: percentile(delays, 50), receiveDelayP99Ms: percentile(delays, 99), receiveDelayMaxMs: delays[delays.length - 1] ?? null } : {}),
   };
 }
 
+/** The pacer (stream-pacer.ts) on the server CPU, its URL once listening. */
+async function startPacer(): Promise<{ url: string; records: () => Promise<Record<string, { writeTimesMs: number[]; partialWrites: number }>>; stop: () => Promise<void> }> {
+  const child = Bun.spawn(pinned(SERVER_CPU, [process.execPath, `${root}scripts/bench/stream-pacer.ts`, "--step-ms", "50"]), { stdout: "ignore", stderr: "pipe" });
+  const reader = child.stderr.getReader();
+  let seen = "";
+  while (!/url=(\S+)/.test(seen)) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`stream pacer exited: ${seen}`);
+    seen += new TextDecoder().decode(value);
+  }
+  const url = (/url=(\S+)/.exec(seen) as RegExpExecArray)[1] as string;
+  return {
+    url,
+    records: async () => (await (await fetch(`${url}/records`)).json()) as Record<string, { writeTimesMs: number[]; partialWrites: number }>,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await child.exited;
+    },
+  };
+}
+
+/** The same open streams against the pacer, whose write stamps are taken right after each send. */
+async function pacedStreams(streams: number) {
+  const pacer = await startPacer();
+  try {
+    const run = await runForTest(
+      {
+        target: { url: pacer.url, model: MODEL, api: "completions" },
+        workload: { prompts: { kind: "synthetic", inputTokens: 8 }, outputTokens: 20 },
+        load: { executor: "constant-vus", vus: streams, duration: SECONDS * 1000 },
+        timeouts: { ttft: "30s", stall: "10s" },
+        warmup: STREAM_WARMUP_MS,
+        gracefulStop: "20s",
+      },
+      { httpClient: HTTP_CLIENT },
+    );
+    const truths = await pacer.records();
+    const partialWrites = Object.values(truths).reduce((sum, r) => sum + r.partialWrites, 0);
+    return {
+      vus: streams,
+      completed: run.report.counts.completed,
+      failed: run.report.counts.failed,
+      partialWrites,
+      ...timingErrors(run.records, (id) => (truths[id]?.partialWrites === 0 ? truths[id]?.writeTimesMs : undefined), true),
+    };
+  } finally {
+    await pacer.stop();
+  }
+}
+
 const plain = ROUNDS > 0 ? await plainRounds() : null;
-const streamed = await streamedRate();
+const streamed = STREAMS_AGAINST.has("sim") ? await streamedRate() : null;
 const byStreams = [];
-for (const count of STREAM_COUNTS) byStreams.push(await openStreams(count));
-const atCapacity = byStreams.find((entry) => entry.vus === Math.max(...STREAM_COUNTS)) as (typeof byStreams)[number];
+if (STREAMS_AGAINST.has("sim")) for (const count of STREAM_COUNTS) byStreams.push(await openStreams(count));
+const pacedByStreams = [];
+if (STREAMS_AGAINST.has("pacer")) for (const count of STREAM_COUNTS) pacedByStreams.push(await pacedStreams(count));
+const atCapacity = byStreams.find((entry) => entry.vus === Math.max(...STREAM_COUNTS)) as (typeof byStreams)[number] | undefined;
 const result = {
   benchmark: "harness-capacity",
   date: new Date().toISOString(),
@@ -288,12 +362,17 @@ const result = {
       "per stream count: constant-vus against the simulator, 20 tokens, one engine step per 50 ms for the whole batch (every open stream gets a chunk at the same instant). error = |(receive_i - write_i) - median over the request of (receive - write)| per chunk; write_i is the simulator's performance.now() when the chunk was handed to the socket (see loadtest/sim/sse-sink.ts), receive_i the harness's stamp after the read resolved",
     byStreams,
   },
+  pacedStreams: {
+    scheduleNote:
+      "the same constant-vus streams against scripts/bench/stream-pacer.ts (raw sockets, one send() per chunk, all open streams every 50 ms, write stamped on the wall clock right after send() returns): error as above; receiveDelay = receive - write on the wall clock (loopback plus the harness's wake-up and stamping), both processes' performance.timeOrigin + now()",
+    byStreams: pacedByStreams,
+  },
   targets: TARGETS,
   verdict: {
     plainVsAutocannon: (plain?.harnessVsAutocannon ?? 0) >= TARGETS.plainVsAutocannonAtLeast,
-    openStreams: atCapacity.peakConcurrentOpenStreams >= TARGETS.openStreamsAtLeast,
-    timingErrorP99AtCapacity: atCapacity.timingErrorP99Ms < TARGETS.timingErrorP99BelowMs,
-    interiorTimingErrorP99AtCapacity: atCapacity.interiorTimingErrorP99Ms < TARGETS.timingErrorP99BelowMs,
+    openStreams: (atCapacity?.peakConcurrentOpenStreams ?? 0) >= TARGETS.openStreamsAtLeast,
+    timingErrorP99AtCapacity: (atCapacity?.timingErrorP99Ms ?? Number.POSITIVE_INFINITY) < TARGETS.timingErrorP99BelowMs,
+    interiorTimingErrorP99AtCapacity: (atCapacity?.interiorTimingErrorP99Ms ?? Number.POSITIVE_INFINITY) < TARGETS.timingErrorP99BelowMs,
     timingErrorP99BelowTargetUpToStreams: Math.max(0, ...byStreams.filter((entry) => entry.timingErrorP99Ms < TARGETS.timingErrorP99BelowMs).map((entry) => entry.vus)),
   },
 };

@@ -1,9 +1,9 @@
 /**
  * A small HTTP/1.1 client over Bun's TCP sockets, for the native runner's plain-`http:` targets. It
- * keeps a pool of keep-alive connections per origin and hands the socket's bytes to the caller
- * inside the socket's own data callback: no Response, no ReadableStream, no promise per read. That
- * is what lets one core hold thousands of streams and stamp each chunk when it arrived (the same
- * reason wrk, autocannon and k6 carry their own clients). One request per connection at a time (no
+ * keeps a pool of keep-alive connections per origin, stamps each socket read in the socket's own data
+ * callback and hands the bytes to the caller in one batch per event-loop turn: no Response, no
+ * ReadableStream, no promise per read. That is what lets one core hold thousands of streams and
+ * stamp each chunk when it arrived (the same reason wrk, autocannon and k6 carry their own clients). One request per connection at a time (no
  * pipelining). A reused connection that the server closed while idle, caught before any response
  * byte, is retried once on a new connection, as browsers and undici do for that race.
  */
@@ -12,10 +12,10 @@ import type { Socket } from "bun";
 import { ConnectError, DisconnectedError, ProtocolError } from "../request-failure.ts";
 import { type ResponseHead, ResponseParseError, ResponseParser, type ResponseSink } from "./response-parser.ts";
 
-/** What the caller gets, synchronously, from inside the socket's callbacks. */
+/** What the caller gets, synchronously, from the client's delivery of each socket read. */
 export interface ExchangeSink {
-  /** Bytes arrived: called once per socket read, before the head or body pieces it carries. */
-  onRead(): void;
+  /** Bytes arrived at `receivedMs`: called once per socket read, before the head or body pieces it carries. */
+  onRead(receivedMs: number): void;
   onHead(head: ResponseHead): void;
   /** A piece of the de-chunked body; a view valid only during the call. */
   onBody(bytes: Uint8Array): void;
@@ -34,6 +34,8 @@ export interface Http1ClientOptions {
   readonly baseUrl: string;
   /** Headers of every request (content type, auth, the scenario's own). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Monotonic clock in ms that stamps each read; `performance.now` unless given. */
+  readonly now?: () => number;
 }
 
 /** Per-connection state, carried as the socket's `data`. */
@@ -45,6 +47,8 @@ interface Connection {
   reused: boolean;
   /** The client's set of open connections, left on close. */
   readonly open: Set<Connection>;
+  /** The client's reads waiting to be delivered. */
+  readonly arrivals: ArrivalQueue;
 }
 
 /** One request's life on one connection. */
@@ -70,6 +74,7 @@ export class Http1Client {
   readonly #fixedHead: string;
   readonly #idle: Connection[] = [];
   readonly #open = new Set<Connection>();
+  readonly #arrivals: ArrivalQueue;
   #closed = false;
 
   constructor(options: Http1ClientOptions) {
@@ -86,6 +91,7 @@ export class Http1Client {
       head += headerLine(lower, value);
     }
     this.#fixedHead = head;
+    this.#arrivals = new ArrivalQueue(options.now ?? (() => performance.now()));
   }
 
   /** Open connections (idle or busy). */
@@ -109,6 +115,7 @@ export class Http1Client {
 
   /** Closes every connection; requests after this fail with ConnectError. */
   close(): void {
+    this.#arrivals.flush();
     this.#closed = true;
     for (const connection of this.#open) connection.socket?.terminate();
     this.#open.clear();
@@ -130,7 +137,7 @@ export class Http1Client {
   }
 
   async #connect(signal: AbortSignal): Promise<Connection> {
-    const connection: Connection = { socket: null, exchange: null, closed: false, reused: false, open: this.#open };
+    const connection: Connection = { socket: null, exchange: null, closed: false, reused: false, open: this.#open, arrivals: this.#arrivals };
     let socket: Socket<Connection>;
     try {
       socket = await Bun.connect<Connection>({ hostname: this.#hostname, port: this.#port, data: connection, socket: HANDLERS });
@@ -207,7 +214,10 @@ export class Http1Client {
 
 /** Socket callbacks shared by every connection; the connection is `socket.data`. */
 const HANDLERS = {
-  data(socket: Socket<Connection>, bytes: Buffer): void {
+  // Plain Uint8Arrays, each a fresh copy: a Buffer's subarray() goes through Symbol.species and
+  // builds a Buffer each time, and its `.buffer` copies the bytes out.
+  binaryType: "uint8array" as const,
+  data(socket: Socket<Connection>, bytes: Uint8Array): void {
     const connection = socket.data;
     const exchange = connection.exchange;
     if (exchange === null) {
@@ -216,15 +226,7 @@ const HANDLERS = {
       socket.terminate();
       return;
     }
-    exchange.sink.onRead();
-    try {
-      exchange.parser.feed(bytes);
-    } catch (error) {
-      if (error instanceof ResponseParseError) exchange.settle(new ProtocolError(`invalid HTTP response: ${error.message}`, exchange.head?.status ?? null));
-      else exchange.settle(error instanceof Error ? error : new Error(String(error)));
-      connection.closed = true;
-      socket.terminate();
-    }
+    connection.arrivals.push(connection, exchange, bytes);
   },
   drain(socket: Socket<Connection>): void {
     const connection = socket.data;
@@ -233,6 +235,8 @@ const HANDLERS = {
   },
   close(socket: Socket<Connection>, error?: Error): void {
     const connection = socket.data;
+    // What arrived before the close is delivered first (it may complete the response).
+    connection.arrivals.flush();
     connection.closed = true;
     connection.open.delete(connection);
     const exchange = connection.exchange;
@@ -251,11 +255,117 @@ const HANDLERS = {
   },
   error(socket: Socket<Connection>, error: Error): void {
     const connection = socket.data;
+    connection.arrivals.flush();
     connection.exchange?.settle(new DisconnectedError(`socket error: ${describe(error)}`, { cause: error }));
     connection.closed = true;
     socket.terminate();
   },
 };
+
+/**
+ * Reads are stamped in the socket callback and delivered (parsed, handed to the sink) in one batch
+ * on the next turn of the event loop. When thousands of streams get a chunk at the same instant, the
+ * loop runs thousands of data callbacks back to back: stamping only, each costs a read and a push,
+ * so the last stream is stamped within a few ms of the first instead of after everyone else's JSON.
+ */
+/** How long one turn of the event loop delivers queued reads before it yields. */
+const SLICE_MS = 0.5;
+/** How many exchanges one turn may finish: each sets off its caller's bookkeeping and next request. */
+const SLICE_COMPLETIONS = 8;
+
+class ArrivalQueue {
+  readonly #now: () => number;
+  #connections: Connection[] = [];
+  #exchanges: Exchange[] = [];
+  #bytes: Uint8Array[] = [];
+  #receivedMs: number[] = [];
+  #scheduled = false;
+  #delivering = false;
+  readonly #flush = () => this.#deliverSlice();
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  push(connection: Connection, exchange: Exchange, bytes: Uint8Array): void {
+    this.#receivedMs.push(this.#now());
+    this.#connections.push(connection);
+    this.#exchanges.push(exchange);
+    this.#bytes.push(bytes);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#flush);
+    }
+  }
+
+  /** Delivers every queued read, in arrival order. */
+  flush(): void {
+    this.#deliver(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Delivers queued reads for about SLICE_MS, then yields to the event loop (which stamps whatever
+   * arrived meanwhile) and goes on in the next turn. What a delivered read sets off (a finished
+   * request's bookkeeping, the next request) runs in this turn's microtasks, so it is bounded too.
+   */
+  #deliverSlice(): void {
+    this.#deliver(this.#now() + SLICE_MS);
+  }
+
+  #deliver(untilMs: number): void {
+    // A close that a delivery sets off (terminate) flushes too: the outer loop goes on instead.
+    if (this.#delivering) return;
+    this.#delivering = true;
+    this.#scheduled = false;
+    const count = this.#connections.length;
+    let i = 0;
+    try {
+      let completed = 0;
+      while (i < count) {
+        const connection = this.#connections[i] as Connection;
+        deliver(connection, this.#exchanges[i] as Exchange, this.#bytes[i] as Uint8Array, this.#receivedMs[i] as number);
+        i++;
+        // A finished exchange sets off the caller's bookkeeping and its next request (microtasks after this turn).
+        if (connection.exchange === null && ++completed >= SLICE_COMPLETIONS) break;
+        if ((i & 7) === 0 && this.#now() > untilMs) break;
+      }
+    } finally {
+      this.#delivering = false;
+    }
+    // What the slice left waits for the next turn.
+    this.#connections.splice(0, i);
+    this.#exchanges.splice(0, i);
+    this.#bytes.splice(0, i);
+    this.#receivedMs.splice(0, i);
+    if (this.#connections.length > 0 && !this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#flush);
+    }
+  }
+}
+
+function deliver(connection: Connection, exchange: Exchange, bytes: Uint8Array, receivedMs: number): void {
+  const socket = connection.socket as Socket<Connection>;
+  if (connection.exchange !== exchange) {
+    // The exchange ended before these bytes were delivered: aborted (the connection is gone), or
+    // the response was complete and these bytes are beyond it (out of step: drop the connection).
+    if (!connection.closed) {
+      connection.closed = true;
+      connection.open.delete(connection);
+      socket.terminate();
+    }
+    return;
+  }
+  exchange.sink.onRead(receivedMs);
+  try {
+    exchange.parser.feed(bytes);
+  } catch (error) {
+    if (error instanceof ResponseParseError) exchange.settle(new ProtocolError(`invalid HTTP response: ${error.message}`, exchange.head?.status ?? null));
+    else exchange.settle(error instanceof Error ? error : new Error(String(error)));
+    connection.closed = true;
+    socket.terminate();
+  }
+}
 
 /** Writes what the socket takes now; the rest waits for `drain`. */
 function writeAll(connection: Connection, exchange: Exchange, bytes: Uint8Array | string): void {

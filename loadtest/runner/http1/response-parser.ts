@@ -138,6 +138,15 @@ export class ResponseParser {
   }
 
   #readChunkSize(bytes: Uint8Array, offset: number): number {
+    if (this.#pending === null) {
+      // Fast path, the whole line in this read: hex digits straight from the bytes, no text.
+      const fast = readChunkSizeLine(bytes, offset);
+      if (fast !== null) {
+        this.#remaining = fast.size;
+        this.#state = fast.size === 0 ? "trailers" : "chunkData";
+        return fast.next;
+      }
+    }
     const { line, next } = this.#takeUntil(bytes, offset, LINE_END, MAX_CHUNK_LINE_BYTES, "chunk size line");
     if (line === null) return next;
     const semicolon = line.indexOf(";");
@@ -149,6 +158,13 @@ export class ResponseParser {
   }
 
   #readChunkDataEnd(bytes: Uint8Array, offset: number): number {
+    if (this.#pending === null) {
+      const lineEnd = bytes[offset] === CR && bytes[offset + 1] === LF ? offset + 2 : bytes[offset] === LF ? offset + 1 : -1;
+      if (lineEnd !== -1) {
+        this.#state = "chunkSize";
+        return lineEnd;
+      }
+    }
     const { line, next } = this.#takeUntil(bytes, offset, LINE_END, MAX_CHUNK_LINE_BYTES, "chunk end");
     if (line === null) return next;
     if (line !== "") throw new ResponseParseError(`chunk data longer than its size: ${JSON.stringify(line.slice(0, 40))}`);
@@ -216,6 +232,25 @@ const HEAD_END: Terminator = (buffer, from) => {
   }
   return null;
 };
+
+/**
+ * A chunk-size line that is whole in `bytes` from `offset`: 1-12 hex digits, then CRLF or LF, or a
+ * `;` extension (left to the slow path, as is anything unusual). Null: not whole here, or not plain.
+ */
+function readChunkSizeLine(bytes: Uint8Array, offset: number): { size: number; next: number } | null {
+  let size = 0;
+  let i = offset;
+  for (; i < bytes.length && i - offset < 12; i++) {
+    const code = bytes[i] as number;
+    const digit = code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code >= 65 && code <= 70 ? code - 55 : -1;
+    if (digit === -1) break;
+    size = size * 16 + digit;
+  }
+  if (i === offset) return null;
+  if (bytes[i] === CR && bytes[i + 1] === LF) return { size, next: i + 2 };
+  if (bytes[i] === LF) return { size, next: i + 1 };
+  return null;
+}
 
 function parseHead(text: string): ParsedHead {
   // Hand-rolled (no regex, no split): this runs once per response on the runner's hot path.
