@@ -4,7 +4,7 @@
  * in the socket's callback), and Bun's `fetch` for `https:` (and when asked
  * for). Both feed the same chunk handler, so the definitions cannot drift apart. The per-chunk path
  * only parses the frame and stores a timestamp; deadlines (TTFT, stall, whole request) are enforced
- * from outside by the watchdog through `signal`, whose abort reason is the typed error to record.
+ * from outside by the watchdog through `cancel`, whose reason is the typed error to record.
  */
 import type { PreparedRequest } from "../workload/request-source.ts";
 import type { Http1Client } from "./http1/http1-client.ts";
@@ -17,6 +17,7 @@ import {
   RequestError,
   AbortedError,
 } from "./request-failure.ts";
+import type { RequestCancel } from "./request-cancel.ts";
 import { pushChunkTime, type RequestRecord } from "./request-record.ts";
 import { SseParser } from "./sse-parser.ts";
 
@@ -45,26 +46,27 @@ const STREAM_DECODE: TextDecodeOptions = { stream: true };
  * Sends `prepared` and fills `record` (times, tokens, failure). Never throws: every failure becomes
  * `record.failure`. `record.sentMs` must already be set by the caller, just before this call.
  */
-export async function sendRequest(context: SendContext, record: RequestRecord, prepared: PreparedRequest, signal: AbortSignal): Promise<void> {
+export async function sendRequest(context: SendContext, record: RequestRecord, prepared: PreparedRequest, cancel: RequestCancel): Promise<void> {
   try {
-    if (context.transport.kind === "http1") await sendHttp1(context, context.transport.client, record, prepared, signal);
-    else await sendFetch(context, context.transport.fetch, record, prepared, signal);
+    if (context.transport.kind === "http1") await sendHttp1(context, context.transport.client, record, prepared, cancel);
+    else await sendFetch(context, context.transport.fetch, record, prepared, cancel);
   } catch (error) {
-    const typed = asRequestError(error, signal, (cause) => new DisconnectedError(`response broke off: ${describe(cause)}`, { cause }));
+    const typed = asRequestError(error, cancel, (cause) => new DisconnectedError(`response broke off: ${describe(cause)}`, { cause }));
     record.failure = { type: typed.code, message: typed.message, status: typed.status ?? record.status };
   }
   record.endMs = context.now();
 }
 
 /** Our HTTP/1.1 client: the body is handled inside the socket's data callbacks. */
-async function sendHttp1(context: SendContext, client: Http1Client, record: RequestRecord, prepared: PreparedRequest, signal: AbortSignal): Promise<void> {
+async function sendHttp1(context: SendContext, client: Http1Client, record: RequestRecord, prepared: PreparedRequest, cancel: RequestCancel): Promise<void> {
   const body = new BodyReader(context, record);
-  await client.request({ path: prepared.path, body: prepared.body, extraHeaders: { "x-request-id": record.requestId } }, body, signal);
-  body.finish(signal);
+  await client.request({ path: prepared.path, body: prepared.body, extraHeaders: { "x-request-id": record.requestId } }, body, cancel);
+  body.finish(cancel);
 }
 
 /** Bun's fetch: the same reader, fed from the Response's stream. */
-async function sendFetch(context: SendContext, fetchImpl: typeof fetch, record: RequestRecord, prepared: PreparedRequest, signal: AbortSignal): Promise<void> {
+async function sendFetch(context: SendContext, fetchImpl: typeof fetch, record: RequestRecord, prepared: PreparedRequest, cancel: RequestCancel): Promise<void> {
+  const signal = cancel.toSignal();
   let response: Response;
   try {
     response = await fetchImpl(context.baseUrl + prepared.path, {
@@ -74,7 +76,7 @@ async function sendFetch(context: SendContext, fetchImpl: typeof fetch, record: 
       signal,
     });
   } catch (error) {
-    throw asRequestError(error, signal, (cause) => new ConnectError(`cannot connect to ${context.baseUrl}: ${describe(cause)}`, { cause }));
+    throw asRequestError(error, cancel, (cause) => new ConnectError(`cannot connect to ${context.baseUrl}: ${describe(cause)}`, { cause }));
   }
   const body = new BodyReader(context, record);
   body.onRead(context.now());
@@ -91,13 +93,14 @@ async function sendFetch(context: SendContext, fetchImpl: typeof fetch, record: 
         if (body.settled) break;
       }
     } catch (error) {
-      throw asRequestError(error, signal, (cause) => new DisconnectedError(`response broke off: ${describe(cause)}`, { cause }));
+      throw asRequestError(error, cancel, (cause) => new DisconnectedError(`response broke off: ${describe(cause)}`, { cause }));
     }
     // After [DONE] nothing matters; after a malformed chunk the request is already failed.
     // A cancel() that rejects tells us nothing more about this request.
     if (body.settled) await reader.cancel().catch(() => undefined);
   }
-  body.finish(signal);
+  cancel.listen(null);
+  body.finish(cancel);
 }
 
 /** Decodes whole JSON and error bodies (no streaming state, so one serves every request). */
@@ -201,7 +204,7 @@ class BodyReader {
   }
 
   /** The body is over (or was cut off): throws the typed failure, if any. */
-  finish(signal: AbortSignal): void {
+  finish(cancel: RequestCancel): void {
     if (this.#failure !== null) throw this.#failure;
     const record = this.#record;
     if (this.#mode === "error") {
@@ -221,7 +224,7 @@ class BodyReader {
       parser.end();
     }
     if (handler.failure !== null) throw handler.failure;
-    if (signal.aborted) throw signal.reason;
+    if (cancel.reason !== null) throw cancel.reason;
     if (!handler.done) throw new DisconnectedError(`stream ended before [DONE] after ${record.contentChunks} content chunks`);
     if (record.firstChoiceMs === null) throw new ProtocolError("stream ended without a chunk carrying choices", record.status);
   }
@@ -312,9 +315,10 @@ interface ChunkShape {
 }
 
 /** Our own abort reasons win; anything else is wrapped by `fallback`. */
-function asRequestError(error: unknown, signal: AbortSignal, fallback: (cause: unknown) => RequestError): RequestError {
+function asRequestError(error: unknown, cancel: RequestCancel, fallback: (cause: unknown) => RequestError): RequestError {
   if (error instanceof RequestError) return error;
-  if (signal.aborted) return signal.reason instanceof RequestError ? signal.reason : new AbortedError(`aborted: ${describe(signal.reason)}`);
+  const reason = cancel.reason;
+  if (reason !== null) return reason instanceof RequestError ? reason : new AbortedError(`aborted: ${describe(reason)}`);
   return fallback(error);
 }
 

@@ -1,6 +1,7 @@
 /**
  * The native runner's own capacity, measured beside peers in the same run on this machine:
  *   bun scripts/bench/harness-capacity.ts [--seconds 3] [--rounds 3] [--connections 50] [--stream-counts 50,500,2000]
+ *     [--streams-against sim,pacer] [--http-client native|fetch] [--out FILE]
  *
  * 1. Plain non-streaming POSTs per second against one tiny HTTP server (its own process): the harness
  *    (constant-vus, stream off), a bare Bun fetch loop (same concurrency, no harness bookkeeping: the
@@ -12,6 +13,10 @@
  *    one engine step per 50 ms (decode cost 0 per sequence), and the harness's added timing error: per
  *    chunk, |(receive - simulator write) - that request's median (receive - write)| (the median removes
  *    the clock offset between the processes and the constant network delay).
+ * 4. The same streams against stream-pacer.ts, whose write stamps are taken right after each send()
+ *    (the simulator's stamps carry its own flush jitter), beside a peer in the same run: a bare socket
+ *    client that only stamps its reads, the floor any client on this machine and runtime sits on.
+ * `--streams-against sim,pacer` picks the stream servers of 2-4 (default both).
  * With taskset and 2+ CPUs, servers (tiny server, simulator) run on CPU 0 and every load generator
  * (this process, so the harness, and the peers) on CPU 1. Writes reports/bench/harness-capacity.json.
  * Quote ratios of peers measured in the same run; the machine is shared and noisy.
@@ -56,11 +61,66 @@ const pinned = (cpu: number, argv: readonly string[]): string[] => (canPin ? ["t
 // ---- child modes: one plain round of the harness or of the bare fetch loop ----------
 
 const childMode = argValue("child");
+if (childMode === "stamp") {
+  console.log(JSON.stringify(await bareStampStreams(argValue("url") as string, Number(argValue("streams")))));
+  process.exit(0);
+}
 if (childMode !== undefined) {
   const url = argValue("url") as string;
   const requestsPerS = childMode === "harness" ? await harnessPlain(url) : await bareFetchPlain(url);
   console.log(JSON.stringify({ requestsPerS }));
   process.exit(0);
+}
+
+/**
+ * The floor under the harness's timing error: `streams` raw sockets to the pacer, each sending the
+ * next request when its stream ends (closed loop, as constant-vus), whose data callback does nothing
+ * but stamp the read (wall clock) once per token chunk in it. No HTTP parsing, no JSON, no books.
+ */
+async function bareStampStreams(url: string, streams: number): Promise<{ requests: Array<{ id: string; warmup: boolean; stampsMs: number[] }> }> {
+  const { hostname, port } = new URL(url);
+  const body = JSON.stringify({ model: MODEL, prompt: "x", max_tokens: 20, stream: true });
+  const requests: Array<{ id: string; warmup: boolean; stampsMs: number[] }> = [];
+  const startMs = performance.now();
+  const endMs = startMs + STREAM_WARMUP_MS + SECONDS * 1000;
+  const TOKEN_MARK = ' tok"';
+  let running = 0;
+  await new Promise<void>((resolve) => {
+    const send = (socket: Bun.Socket<{ current: { stampsMs: number[] } | null }>) => {
+      if (performance.now() >= endMs) {
+        socket.end();
+        if (--running === 0) resolve();
+        return;
+      }
+      const id = `stamp-${requests.length}`;
+      const request = { id, warmup: performance.now() - startMs < STREAM_WARMUP_MS, stampsMs: [] as number[] };
+      requests.push(request);
+      socket.data.current = request;
+      socket.write(`POST /v1/completions HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\nx-request-id: ${id}\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    };
+    for (let i = 0; i < streams; i++) {
+      running++;
+      void Bun.connect<{ current: { stampsMs: number[] } | null }>({
+        hostname,
+        port: Number(port),
+        data: { current: null },
+        socket: {
+          binaryType: "uint8array",
+          open: (socket) => send(socket),
+          data: (socket, bytes) => {
+            const stampMs = performance.timeOrigin + performance.now();
+            const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+            const current = socket.data.current;
+            if (current === null) return;
+            for (let at = text.indexOf(TOKEN_MARK); at !== -1; at = text.indexOf(TOKEN_MARK, at + 1)) current.stampsMs.push(stampMs);
+            if (text.includes("[DONE]")) send(socket);
+          },
+          close: () => undefined,
+        },
+      });
+    }
+  });
+  return { requests };
 }
 
 /** The harness as a user runs it: constant-vus, stream off, records not kept, no in-process warm-up (the peers get none either). */
@@ -251,14 +311,21 @@ async function openStreams(streams: number) {
   };
 }
 
-type RunRecords = Awaited<ReturnType<typeof runForTest>>["records"];
+/** What the error needs of a request: the harness's records have it, and so do the bare client's. */
+interface TimedRequest {
+  readonly requestId: string;
+  readonly warmup: boolean;
+  readonly contentChunks: number;
+  readonly chunkTimesMs: ArrayLike<number>;
+  readonly failure: unknown;
+}
 
 /**
  * Per chunk: error = |(receive - write) - that request's median (receive - write)|, the median
  * removing the clock offset and the constant transfer delay. With `absolute`, write stamps are wall
  * clock (the pacer's) and the plain delay receive - write is reported too.
  */
-function timingErrors(records: RunRecords, writesOf: (requestId: string) => readonly number[] | undefined, absolute = false) {
+function timingErrors(records: readonly TimedRequest[], writesOf: (requestId: string) => readonly number[] | undefined, absolute = false) {
   const errors: number[] = [];
   const interior: number[] = [];
   const delays: number[] = [];
@@ -314,10 +381,33 @@ async function startPacer(): Promise<{ url: string; records: () => Promise<Recor
   };
 }
 
+/** The bare stamping client (a child on the generator CPU) against a fresh pacer: the floor of the timing error. */
+async function bareStampFloor(streams: number) {
+  const pacer = await startPacer();
+  try {
+    const out = Bun.spawnSync(pinned(GENERATOR_CPU, [process.execPath, script, "--child", "stamp", "--url", pacer.url, "--streams", String(streams), "--seconds", String(SECONDS)]), { stdout: "pipe", stderr: "pipe" });
+    if (out.exitCode !== 0) throw new Error(`bare stamping client failed: ${out.stderr.toString()}`);
+    const { requests } = JSON.parse(out.stdout.toString().trim().split("\n").pop() as string) as Awaited<ReturnType<typeof bareStampStreams>>;
+    const truths = await pacer.records();
+    const records = requests.map((request) => ({
+      requestId: request.id,
+      warmup: request.warmup,
+      contentChunks: request.stampsMs.length,
+      chunkTimesMs: Float64Array.from(request.stampsMs, (stampMs) => stampMs - performance.timeOrigin),
+      failure: null,
+    }));
+    return { vus: streams, completed: requests.filter((r) => !r.warmup && r.stampsMs.length === 20).length, ...timingErrors(records, (id) => (truths[id]?.partialWrites === 0 ? truths[id]?.writeTimesMs : undefined), true) };
+  } finally {
+    await pacer.stop();
+  }
+}
+
 /** The same open streams against the pacer, whose write stamps are taken right after each send. */
 async function pacedStreams(streams: number) {
   const pacer = await startPacer();
   try {
+    const cpuBefore = process.cpuUsage();
+    const wallBeforeMs = performance.now();
     const run = await runForTest(
       {
         target: { url: pacer.url, model: MODEL, api: "completions" },
@@ -329,6 +419,9 @@ async function pacedStreams(streams: number) {
       },
       { httpClient: HTTP_CLIENT },
     );
+    const cpu = process.cpuUsage(cpuBefore);
+    const wallSeconds = (performance.now() - wallBeforeMs) / 1000;
+    const chunksReceived = run.records.reduce((sum, record) => sum + record.contentChunks + 2, 0);
     const truths = await pacer.records();
     const partialWrites = Object.values(truths).reduce((sum, r) => sum + r.partialWrites, 0);
     return {
@@ -336,6 +429,9 @@ async function pacedStreams(streams: number) {
       completed: run.report.counts.completed,
       failed: run.report.counts.failed,
       partialWrites,
+      // This process's CPU over the run (warm-up included), per SSE frame received (content chunks + usage + [DONE]).
+      harnessCpuCoreFraction: (cpu.user + cpu.system) / 1e6 / wallSeconds,
+      harnessCpuMicrosPerFrame: (cpu.user + cpu.system) / chunksReceived,
       ...timingErrors(run.records, (id) => (truths[id]?.partialWrites === 0 ? truths[id]?.writeTimesMs : undefined), true),
     };
   } finally {
@@ -348,7 +444,13 @@ const streamed = STREAMS_AGAINST.has("sim") ? await streamedRate() : null;
 const byStreams = [];
 if (STREAMS_AGAINST.has("sim")) for (const count of STREAM_COUNTS) byStreams.push(await openStreams(count));
 const pacedByStreams = [];
-if (STREAMS_AGAINST.has("pacer")) for (const count of STREAM_COUNTS) pacedByStreams.push(await pacedStreams(count));
+const floorByStreams = [];
+if (STREAMS_AGAINST.has("pacer")) {
+  for (const count of STREAM_COUNTS) {
+    pacedByStreams.push(await pacedStreams(count));
+    floorByStreams.push(await bareStampFloor(count));
+  }
+}
 const atCapacity = byStreams.find((entry) => entry.vus === Math.max(...STREAM_COUNTS)) as (typeof byStreams)[number] | undefined;
 const result = {
   benchmark: "harness-capacity",
@@ -366,6 +468,8 @@ const result = {
     scheduleNote:
       "the same constant-vus streams against scripts/bench/stream-pacer.ts (raw sockets, one send() per chunk, all open streams every 50 ms, write stamped on the wall clock right after send() returns): error as above; receiveDelay = receive - write on the wall clock (loopback plus the harness's wake-up and stamping), both processes' performance.timeOrigin + now()",
     byStreams: pacedByStreams,
+    bareStampClientNote: "peer measured in the same run: a bare Bun socket client on the generator CPU (own process) that only stamps each read (no HTTP parsing, no JSON, no bookkeeping), closed loop against a fresh pacer: the floor of this machine and runtime",
+    bareStampClientByStreams: floorByStreams,
   },
   targets: TARGETS,
   verdict: {
@@ -374,6 +478,9 @@ const result = {
     timingErrorP99AtCapacity: (atCapacity?.timingErrorP99Ms ?? Number.POSITIVE_INFINITY) < TARGETS.timingErrorP99BelowMs,
     interiorTimingErrorP99AtCapacity: (atCapacity?.interiorTimingErrorP99Ms ?? Number.POSITIVE_INFINITY) < TARGETS.timingErrorP99BelowMs,
     timingErrorP99BelowTargetUpToStreams: Math.max(0, ...byStreams.filter((entry) => entry.timingErrorP99Ms < TARGETS.timingErrorP99BelowMs).map((entry) => entry.vus)),
+    pacedTimingErrorP99AtCapacity: (pacedByStreams.at(-1)?.timingErrorP99Ms ?? Number.POSITIVE_INFINITY) < TARGETS.timingErrorP99BelowMs,
+    bareStampClientTimingErrorP99AtCapacity: (floorByStreams.at(-1)?.timingErrorP99Ms ?? Number.POSITIVE_INFINITY) < TARGETS.timingErrorP99BelowMs,
+    pacedTimingErrorP99VsBareStampClient: (pacedByStreams.at(-1)?.timingErrorP99Ms ?? Number.NaN) / (floorByStreams.at(-1)?.timingErrorP99Ms ?? Number.NaN),
   },
 };
 mkdirSync(`${root}reports/bench`, { recursive: true });

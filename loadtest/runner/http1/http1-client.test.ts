@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { RequestCancel } from "../request-cancel.ts";
 import { ConnectError, DisconnectedError, ProtocolError, TtftTimeoutError } from "../request-failure.ts";
 import { Http1Client, type ExchangeSink } from "./http1-client.ts";
 import type { ResponseHead } from "./response-parser.ts";
@@ -45,7 +46,8 @@ function client(baseUrl: string, headers: Record<string, string> = {}): Http1Cli
   return c;
 }
 
-const never = new AbortController().signal;
+/** A fresh switch per use: one listener at a time. */
+const never = () => new RequestCancel();
 
 describe("Http1Client", () => {
   it("sends the request as fetch would and reuses one keep-alive connection", async () => {
@@ -57,7 +59,7 @@ describe("Http1Client", () => {
     const c = client(`${url}/base/`, { "Content-Type": "application/json", Authorization: "Bearer k" });
     for (let i = 0; i < 3; i++) {
       const sink = recorder();
-      await c.request({ path: "/v1/completions", body: `{"n":"é${i}"}`, extraHeaders: { "x-request-id": `r-${i}` } }, sink, never);
+      await c.request({ path: "/v1/completions", body: `{"n":"é${i}"}`, extraHeaders: { "x-request-id": `r-${i}` } }, sink, never());
       expect(sink.head?.status).toBe(200);
       expect(JSON.parse(sink.body)).toEqual({ ok: i + 1 });
     }
@@ -82,7 +84,7 @@ describe("Http1Client", () => {
         ),
     );
     const sink = recorder();
-    await client(url).request({ path: "/s", body: "{}" }, sink, never);
+    await client(url).request({ path: "/s", body: "{}" }, sink, never());
     expect(sink.body).toBe("data: 0\n\ndata: 1\n\ndata: 2\n\n");
     expect(new Set(sink.pieces).size).toBeGreaterThanOrEqual(3);
   });
@@ -91,7 +93,7 @@ describe("Http1Client", () => {
     const url = serve(async (request) => new Response(String((await request.arrayBuffer()).byteLength)));
     const sink = recorder();
     const body = "x".repeat(8 * 1024 * 1024);
-    await client(url).request({ path: "/big", body }, sink, never);
+    await client(url).request({ path: "/big", body }, sink, never());
     expect(sink.body).toBe(String(body.length));
   });
 
@@ -99,15 +101,15 @@ describe("Http1Client", () => {
     const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     const port = listener.port;
     listener.stop(true);
-    await expect(client(`http://127.0.0.1:${port}`).request({ path: "/", body: "" }, recorder(), never)).rejects.toThrow(ConnectError);
+    await expect(client(`http://127.0.0.1:${port}`).request({ path: "/", body: "" }, recorder(), never())).rejects.toThrow(ConnectError);
   });
 
   it("fails with ConnectError when the server closes before the head, and DisconnectedError inside the body", async () => {
     const closing = listen((socket) => socket.end());
-    await expect(client(closing).request({ path: "/", body: "" }, recorder(), never)).rejects.toBeInstanceOf(ConnectError);
+    await expect(client(closing).request({ path: "/", body: "" }, recorder(), never())).rejects.toBeInstanceOf(ConnectError);
     const cut = listen((socket) => socket.end("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial"));
     const sink = recorder();
-    const error = await client(cut).request({ path: "/", body: "" }, sink, never).catch((e: unknown) => e);
+    const error = await client(cut).request({ path: "/", body: "" }, sink, never()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DisconnectedError);
     expect(String(error)).toContain("93 bytes still expected");
     expect(sink.body).toBe("partial");
@@ -115,8 +117,8 @@ describe("Http1Client", () => {
 
   it("fails with ProtocolError on a response that is not HTTP", async () => {
     const url = listen((socket) => socket.write("SSH-2.0-OpenSSH_9.6\r\n\r\n"));
-    await expect(client(url).request({ path: "/", body: "" }, recorder(), never)).rejects.toThrow(/invalid HTTP response: not an HTTP\/1.x status line/);
-    await expect(client(url).request({ path: "/", body: "" }, recorder(), never)).rejects.toBeInstanceOf(ProtocolError);
+    await expect(client(url).request({ path: "/", body: "" }, recorder(), never())).rejects.toThrow(/invalid HTTP response: not an HTTP\/1.x status line/);
+    await expect(client(url).request({ path: "/", body: "" }, recorder(), never())).rejects.toBeInstanceOf(ProtocolError);
   });
 
   it("reads a body framed by the close, then uses a new connection", async () => {
@@ -133,7 +135,7 @@ describe("Http1Client", () => {
     const c = client(`http://127.0.0.1:${listener.port}`);
     for (let i = 0; i < 2; i++) {
       const sink = recorder();
-      await c.request({ path: "/", body: "" }, sink, never);
+      await c.request({ path: "/", body: "" }, sink, never());
       expect(sink.body).toBe("all of it");
     }
     expect(connections).toBe(2);
@@ -150,7 +152,7 @@ describe("Http1Client", () => {
     const c = client(url);
     for (let i = 0; i < 3; i++) {
       const sink = recorder();
-      await c.request({ path: "/", body: "" }, sink, never);
+      await c.request({ path: "/", body: "" }, sink, never());
       expect(sink.body).toBe("ok");
     }
     expect(requests).toBe(5);
@@ -158,11 +160,11 @@ describe("Http1Client", () => {
 
   it("rejects with the abort reason and drops the connection", async () => {
     const url = serve(() => new Response(new ReadableStream({ start() {} })));
-    const controller = new AbortController();
+    const cancel = new RequestCancel();
     const c = client(url);
-    const pending = c.request({ path: "/", body: "" }, recorder(), controller.signal);
+    const pending = c.request({ path: "/", body: "" }, recorder(), cancel);
     await Bun.sleep(50);
-    controller.abort(new TtftTimeoutError(50));
+    cancel.abort(new TtftTimeoutError(50));
     await expect(pending).rejects.toBeInstanceOf(TtftTimeoutError);
     expect(c.openConnections).toBe(0);
   });

@@ -21,6 +21,13 @@ export interface ExchangeSink {
   onBody(bytes: Uint8Array): void;
 }
 
+/** How a request is called off (RequestCancel): one listener at a time, set and cleared by the client. */
+export interface CancelSwitch {
+  /** Why it was cancelled; null while it was not. */
+  readonly reason: Error | null;
+  listen(listener: ((reason: Error) => void) | null): void;
+}
+
 export interface Http1Request {
   /** Path and query, appended to the base URL's path. */
   readonly path: string;
@@ -102,14 +109,14 @@ export class Http1Client {
   /**
    * Sends a POST and feeds the response to `sink` until it is complete. Rejects with ConnectError
    * (no connection, or it broke before the response head), DisconnectedError (broke inside the body),
-   * ProtocolError (not valid HTTP/1.1), or `signal.reason` when aborted.
+   * ProtocolError (not valid HTTP/1.1), or `cancel.reason` when cancelled.
    */
-  async request(request: Http1Request, sink: ExchangeSink, signal: AbortSignal): Promise<void> {
+  async request(request: Http1Request, sink: ExchangeSink, cancel: CancelSwitch): Promise<void> {
     const bytes = this.#encode(request);
     for (let attempt = 0; ; attempt++) {
-      if (signal.aborted) throw signal.reason;
-      const connection = this.#takeIdle() ?? (await this.#connect(signal));
-      if (!(await this.#exchange(connection, bytes, sink, signal, attempt === 0))) return;
+      if (cancel.reason !== null) throw cancel.reason;
+      const connection = this.#takeIdle() ?? (await this.#connect(cancel));
+      if (!(await this.#exchange(connection, bytes, sink, cancel, attempt === 0))) return;
     }
   }
 
@@ -136,7 +143,7 @@ export class Http1Client {
     return null;
   }
 
-  async #connect(signal: AbortSignal): Promise<Connection> {
+  async #connect(cancel: CancelSwitch): Promise<Connection> {
     const connection: Connection = { socket: null, exchange: null, closed: false, reused: false, open: this.#open, arrivals: this.#arrivals };
     let socket: Socket<Connection>;
     try {
@@ -145,21 +152,21 @@ export class Http1Client {
       throw new ConnectError(`cannot connect to ${this.#baseUrl}: ${describe(error)}`, { cause: error });
     }
     connection.socket = socket;
-    if (signal.aborted || this.#closed) {
+    if (cancel.reason !== null || this.#closed) {
       socket.terminate();
-      throw signal.aborted ? signal.reason : new ConnectError(`cannot connect to ${this.#baseUrl}: client closed`);
+      throw cancel.reason ?? new ConnectError(`cannot connect to ${this.#baseUrl}: client closed`);
     }
     this.#open.add(connection);
     return connection;
   }
 
   /** Runs one exchange; resolves true when it should be retried on a new connection. */
-  #exchange(connection: Connection, bytes: Uint8Array | string, sink: ExchangeSink, signal: AbortSignal, mayRetry: boolean): Promise<boolean> {
+  #exchange(connection: Connection, bytes: Uint8Array | string, sink: ExchangeSink, cancel: CancelSwitch, mayRetry: boolean): Promise<boolean> {
     const socket = connection.socket as Socket<Connection>;
     socket.ref();
     return new Promise<boolean>((resolve, reject) => {
-      const onAbort = () => {
-        exchange.settle(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+      const onCancel = (reason: Error) => {
+        exchange.settle(reason);
         socket.terminate();
       };
       const parserSink: ResponseSink = {
@@ -180,7 +187,7 @@ export class Http1Client {
         settle: (error, retry = false) => {
           if (settled) return;
           settled = true;
-          signal.removeEventListener("abort", onAbort);
+          cancel.listen(null);
           connection.exchange = null;
           if (error === null && !retry) this.#release(connection, exchange.head?.keepAlive === true);
           else this.#discard(connection);
@@ -190,7 +197,7 @@ export class Http1Client {
         },
       };
       connection.exchange = exchange;
-      signal.addEventListener("abort", onAbort, { once: true });
+      cancel.listen(onCancel);
       writeAll(connection, exchange, bytes);
     });
   }

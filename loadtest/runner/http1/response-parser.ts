@@ -270,7 +270,7 @@ function parseHead(text: string): ParsedHead {
     const lineStop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     const colon = text.indexOf(":", start);
     if (colon <= start || colon >= lineStop) throw new ResponseParseError(`bad header line: ${JSON.stringify(text.slice(start, Math.min(lineStop, start + 60)))}`);
-    const name = text.slice(start, colon).trim().toLowerCase();
+    const name = headerName(text.slice(start, colon));
     const value = text.slice(colon + 1, lineStop).trim();
     const before = headers.get(name);
     headers.set(name, before === undefined ? value : `${before}, ${value}`);
@@ -281,6 +281,18 @@ function parseHead(text: string): ParsedHead {
   const framed = headers.has("content-length") || isChunked(headers.get("transfer-encoding"));
   const keepAlive = framed && !connection.includes("close") && (!http10 || connection.includes("keep-alive"));
   return { status, headers, keepAlive };
+}
+
+/** Raw header names as sent -> trimmed, lower-cased: a server sends the same few names on every response. */
+const HEADER_NAMES = new Map<string, string>();
+const MAX_HEADER_NAMES = 256;
+
+function headerName(raw: string): string {
+  const known = HEADER_NAMES.get(raw);
+  if (known !== undefined) return known;
+  const name = raw.trim().toLowerCase();
+  if (HEADER_NAMES.size < MAX_HEADER_NAMES) HEADER_NAMES.set(raw, name);
+  return name;
 }
 
 /** `Transfer-Encoding` whose last coding is chunked (RFC 9112 §6.3). */
