@@ -271,6 +271,18 @@ async function streamedRate(): Promise<{ requestsPerS: number; outputTokensPerS:
   return { requestsPerS: run.report.throughput.requestsPerS, outputTokensPerS: run.report.throughput.outputTokensPerS, failed: run.report.counts.failed };
 }
 
+/** `streams` VUs each holding one 20-token stream at a time, after a warm-up. */
+function openStreamsScenario(url: string, streams: number) {
+  return {
+    target: { url, model: MODEL, api: "completions" },
+    workload: { prompts: { kind: "synthetic", inputTokens: 8 }, outputTokens: 20 },
+    load: { executor: "constant-vus", vus: streams, duration: SECONDS * 1000 },
+    timeouts: { ttft: "30s", stall: "10s" },
+    warmup: STREAM_WARMUP_MS,
+    gracefulStop: "20s",
+  } as const;
+}
+
 async function openStreams(streams: number) {
   await using sim = await spawnSimulator(
     ["--max-num-seqs", String(streams + 64), "--step-base-ms", "50", "--decode-ms-per-seq", "0", "--prefill-ms-per-token", "0", "--max-num-batched-tokens", "1000000", "--record-limit", String(streams * 4)],
@@ -278,14 +290,7 @@ async function openStreams(streams: number) {
   );
   let peakInFlight = 0;
   const run = await runForTest(
-    {
-      target: { url: sim.url, model: MODEL, api: "completions" },
-      workload: { prompts: { kind: "synthetic", inputTokens: 8 }, outputTokens: 20 },
-      load: { executor: "constant-vus", vus: streams, duration: SECONDS * 1000 },
-      timeouts: { ttft: "30s", stall: "10s" },
-      warmup: STREAM_WARMUP_MS,
-      gracefulStop: "20s",
-    },
+    openStreamsScenario(sim.url, streams),
     {
       httpClient: HTTP_CLIENT,
       onRunner: (runner) => {
@@ -408,17 +413,7 @@ async function pacedStreams(streams: number) {
   try {
     const cpuBefore = process.cpuUsage();
     const wallBeforeMs = performance.now();
-    const run = await runForTest(
-      {
-        target: { url: pacer.url, model: MODEL, api: "completions" },
-        workload: { prompts: { kind: "synthetic", inputTokens: 8 }, outputTokens: 20 },
-        load: { executor: "constant-vus", vus: streams, duration: SECONDS * 1000 },
-        timeouts: { ttft: "30s", stall: "10s" },
-        warmup: STREAM_WARMUP_MS,
-        gracefulStop: "20s",
-      },
-      { httpClient: HTTP_CLIENT },
-    );
+    const run = await runForTest(openStreamsScenario(pacer.url, streams), { httpClient: HTTP_CLIENT });
     const cpu = process.cpuUsage(cpuBefore);
     const wallSeconds = (performance.now() - wallBeforeMs) / 1000;
     const chunksReceived = run.records.reduce((sum, record) => sum + record.contentChunks + 2, 0);
