@@ -7,10 +7,11 @@
  */
 import { createRequire } from "node:module";
 import { UsageError } from "../../../agent/errors.ts";
-import type { Finding, MetricName, RunnerInfo } from "../../report/report-types.ts";
+import type { Finding, RunnerInfo } from "../../report/report-types.ts";
 import { type ScenarioRunResult, resultFromRecords } from "../../run-scenario.ts";
 import { createRequestRecord, type RequestRecord } from "../../runner/request-record.ts";
 import type { NormalizedScenario } from "../../scenario/normalized-scenario.ts";
+import { NON_STREAMED_NOT_AVAILABLE } from "../not-available.ts";
 import type { PreparedRequest, RequestSource } from "../../workload/request-source.ts";
 
 /** The part of autocannon's options we use (it ships no types). */
@@ -65,9 +66,6 @@ export interface AutocannonRun {
   /** What the reader should know about this runner's run (requests cut at the end). */
   readonly findings: readonly Finding[];
 }
-
-/** Metrics a non-streamed run cannot measure. */
-export const NON_STREAMED_NOT_AVAILABLE: readonly MetricName[] = ["ttftMs", "ttftVllmMs", "itlMs", "tpotMs", "ttftFromPlannedMs"];
 
 /** What autocannon is asked to do. */
 export interface AutocannonLoad {

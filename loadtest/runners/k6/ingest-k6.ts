@@ -7,7 +7,7 @@ import { UsageError } from "../../../agent/errors.ts";
 import type { Finding, MetricName, RunnerInfo } from "../../report/report-types.ts";
 import { resultFromRecords, type ScenarioRunResult } from "../../run-scenario.ts";
 import type { NormalizedScenario } from "../../scenario/normalized-scenario.ts";
-import { NON_STREAMED_NOT_AVAILABLE } from "../autocannon/run-autocannon.ts";
+import { NON_STREAMED_NOT_AVAILABLE } from "../not-available.ts";
 import { k6Requests, type K6Requests } from "./k6-records.ts";
 import { concatK6Results, K6ResultsError, parseK6Ndjson, type K6Results } from "./parse-k6-ndjson.ts";
 import { REQUEST_KEY } from "./k6-metric-names.ts";
