@@ -3,7 +3,7 @@
  * Bun.serve. A class because it has a lifecycle (start, stop) to manage.
  */
 import type { AgentConfig } from "./config/agent-config.ts";
-import { createHostSource } from "./host/host-source.ts";
+import { createHostSource, type HostSource } from "./host/host-source.ts";
 import type { Logger } from "./log.ts";
 import { agentFamilies } from "./metrics/agent-families.ts";
 import { ExpositionCache } from "./metrics/exposition-cache.ts";
@@ -36,6 +36,7 @@ export class Agent {
   readonly #exposition: ExpositionCache;
   readonly #outputs: Outputs;
   readonly #gpu: GpuSource;
+  readonly #host: HostSource;
   #server: ReturnType<typeof Bun.serve> | null = null;
   #onDemandSamplesSinceGc = 0;
 
@@ -48,7 +49,12 @@ export class Agent {
     this.timeline = new Timeline({ retentionMs: config.timelineRetentionMs, capacity: Math.max(1, Math.ceil(config.timelineRetentionMs / assumedIntervalMs)) });
     // NVML absent or unusable still gives a source: it reports up 0 and logs once (via the sampler).
     this.#gpu = openGpuSource({ libraryPath: config.nvmlLibrary, procRoot: config.procfsPath, logger: options.logger, worker: !config.once });
-    const sources: SamplerSources = { ...buildSources(config), gpu: this.#gpu };
+    this.#host = createHostSource({
+      procRoot: config.procfsPath,
+      rootfsPrefix: config.rootfsPath === "/" ? "" : config.rootfsPath.replace(/\/+$/, ""),
+      watchedProcesses: () => watchedProcesses(config),
+    });
+    const sources: SamplerSources = { ...buildSources(config, this.#host), gpu: this.#gpu };
     const gpuHostname = hostname();
     const configuredSources = Object.keys(sources) as SourceName[];
     // A source must answer well within the interval so one slow source never stalls the timeline.
@@ -140,17 +146,13 @@ export class Agent {
     await this.#outputs.stop();
     // Stops the XID worker, then nvmlShutdown.
     await this.#gpu.close();
+    this.#host.close();
     await this.#server?.stop(true);
     this.#server = null;
   }
 }
 
-function buildSources(config: AgentConfig): SamplerSources {
-  const host = createHostSource({
-    procRoot: config.procfsPath,
-    rootfsPrefix: config.rootfsPath === "/" ? "" : config.rootfsPath.replace(/\/+$/, ""),
-    watchedProcesses: () => watchedProcesses(config),
-  });
+function buildSources(config: AgentConfig, host: HostSource): SamplerSources {
   const hostSource = {
     async read(signal: AbortSignal): Promise<SourceResult<HostReading>> {
       const { reading, errors } = await host.read(signal);

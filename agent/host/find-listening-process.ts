@@ -9,6 +9,7 @@
  * as (pid, fd, inode) and re-verified with one readlink: the same socket inode on the
  * same fd of the same PID is the same listening socket.
  */
+import { readlinkSync } from "node:fs";
 import { readdir, readlink } from "node:fs/promises";
 import { errnoCode, isGoneOrForbidden } from "./host-errors.ts";
 import { listeningInodes } from "./parse-proc-net-tcp.ts";
@@ -39,6 +40,9 @@ interface Found {
   readonly pid: number;
   readonly fd: string;
   readonly inode: string;
+  /** `<procRoot>/<pid>/fd/<fd>` and its link text `socket:[<inode>]`, kept so the check each sample builds no string. */
+  readonly fdPath: string;
+  readonly link: string;
 }
 
 interface PortState {
@@ -73,9 +77,10 @@ export function createListeningProcessFinder(options: ListeningProcessFinderOpti
     }
   }
 
-  async function stillOwns(found: Found): Promise<boolean> {
+  /** One readlink, synchronous: it runs every sample, and a thread-pool round trip costs more than the call. */
+  function stillOwns(found: Found): boolean {
     try {
-      return (await readlink(`${procRoot}/${found.pid}/fd/${found.fd}`)) === `socket:[${found.inode}]`;
+      return readlinkSync(found.fdPath) === found.link;
     } catch (error) {
       if (isGoneOrForbidden(error)) return false;
       throw error;
@@ -113,7 +118,7 @@ export function createListeningProcessFinder(options: ListeningProcessFinderOpti
       if (!/^\d+$/.test(entry)) continue;
       for (const { fd, link } of await fdLinks(entry)) {
         const inode = wanted.get(link);
-        if (inode !== undefined) return { pid: Number(entry), fd, inode };
+        if (inode !== undefined) return { pid: Number(entry), fd, inode, fdPath: `${procRoot}/${entry}/fd/${fd}`, link };
       }
     }
     return null;
@@ -125,7 +130,7 @@ export function createListeningProcessFinder(options: ListeningProcessFinderOpti
       const state = ports.get(port) ?? { found: null, nextLookupAtMs: 0 };
       ports.set(port, state);
       if (state.found !== null) {
-        if (await stillOwns(state.found)) return state.found.pid;
+        if (stillOwns(state.found)) return state.found.pid;
         // Gone or restarted: look it up now rather than after an interval.
         state.found = null;
         state.nextLookupAtMs = 0;

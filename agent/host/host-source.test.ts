@@ -137,6 +137,18 @@ describe("createHostSource() on a fake procRoot", () => {
     expect(second.reading.cpus[0]?.secondsByMode.user).toBe(first.reading.cpus[0]?.secondsByMode.user);
   });
 
+  it("sees a mount added between reads, and a /proc file rewritten after close()", async () => {
+    await using proc = await vmRoot();
+    using host = createHostSource({ procRoot: proc.root, statfs: fixedStatfs, watchedProcesses: () => [] });
+    const first = await host.read(never());
+    await proc.write("1/mountinfo", `${await readFixture("vm/1/mountinfo")}99 1 0:99 / /data rw,relatime - ext4 /dev/vdb rw\n`);
+    const second = await host.read(never());
+    expect(second.reading.filesystems.map((fs) => fs.mountpoint)).toEqual([...first.reading.filesystems.map((fs) => fs.mountpoint), "/data"]);
+    host.close();
+    await proc.write("loadavg", "9.00 8.00 7.00 1/100 4242\n");
+    expect((await host.read(never())).reading.load).toEqual({ load1: 9, load5: 8, load15: 7 });
+  });
+
   it("answers an aborted sample with an aborted entry per collector", async () => {
     await using proc = await vmRoot();
     const { reading, errors } = await createHostSource({ procRoot: proc.root, statfs: fixedStatfs, watchedProcesses: () => watched }).read(AbortSignal.abort());

@@ -11,10 +11,11 @@ import { errnoCode, HostReadAbortedError, toHostError, type HostSourceError } fr
 import { createCpuClamp } from "./monotonic-counter.ts";
 import { parseLoadavg } from "./parse-loadavg.ts";
 import { parseMeminfo } from "./parse-meminfo.ts";
-import { parseMountinfo, selectFilesystems } from "./parse-mountinfo.ts";
+import { type MountEntry, parseMountinfo, selectFilesystems } from "./parse-mountinfo.ts";
 import { parseNetDev } from "./parse-net-dev.ts";
 import { parsePressure, toPressureReading } from "./parse-pressure.ts";
 import { parseProcStat, type ProcStat } from "./parse-proc-stat.ts";
+import { ProcFileReader } from "./proc-file-reader.ts";
 import { createFilesystemReader, type StatfsFunction } from "./read-filesystems.ts";
 import { readPageSize } from "./read-page-size.ts";
 import { readProcess } from "./read-process.ts";
@@ -53,10 +54,12 @@ export interface HostSourceResult {
   readonly errors: HostSourceError[];
 }
 
-/** The host source; holds state between samples (CPU clamp, stuck mounts, found PIDs). */
-export interface HostSource {
+/** The host source; holds state between samples (CPU clamp, stuck mounts, found PIDs, open /proc files). */
+export interface HostSource extends Disposable {
   /** Takes one sample; never rejects. Collectors still running when `signal` aborts give an "aborted" error entry. */
   read(signal: AbortSignal): Promise<HostSourceResult>;
+  /** Closes the /proc files kept open between samples; a later read() opens them again. */
+  close(): void;
 }
 
 const EMPTY_STAT: KernelStatReading = { contextSwitchesTotal: 0, interruptsTotal: 0, forksTotal: 0, procsRunning: 0, procsBlocked: 0, bootTimeSeconds: 0 };
@@ -64,7 +67,10 @@ const EMPTY_LOAD: LoadReading = { load1: 0, load5: 0, load15: 0 };
 const ABORTED = Symbol("aborted");
 
 /**
- * Creates the host source. Each /proc file is read once per sample.
+ * Creates the host source. Each /proc file is read once per sample, synchronously,
+ * through a descriptor kept open (ProcFileReader): a procfs read does not block, and
+ * a thread-pool round trip per file cost more than the read. Only statfs stays
+ * asynchronous, since a hung network mount blocks it (read-filesystems.ts).
  *
  * @example
  * const host = createHostSource({ watchedProcesses: () => [{ target: "http://127.0.0.1:8000", port: 8000 }] });
@@ -77,15 +83,19 @@ export function createHostSource(options: HostSourceOptions): HostSource {
   const finder = createListeningProcessFinder({ procRoot });
   const unameMachine = readMachine();
   // ostype, osrelease and version cannot change without a reboot: read them once.
-  let kernelIdentity: Promise<Pick<UnameReading, "sysname" | "release" | "version">> | undefined;
+  let kernelIdentity: Pick<UnameReading, "sysname" | "release" | "version"> | undefined;
   let lastBootTimeSeconds: number | undefined;
   let pageSize: Promise<number> | undefined = options.pageSizeBytes === undefined ? undefined : Promise.resolve(options.pageSizeBytes);
 
-  const readText = (path: string) => Bun.file(`${procRoot}/${path}`).text();
+  const files = new ProcFileReader(procRoot);
+  const readText = (path: string): string => files.read(path);
+  // The mount table rarely changes: parse it again only when its text does.
+  let lastMountinfo = "";
+  let lastMounts: readonly MountEntry[] = [];
 
-  async function readMountinfo(): Promise<string> {
+  function readMountinfo(): string {
     try {
-      return await readText("1/mountinfo");
+      return readText("1/mountinfo");
     } catch (error) {
       // /proc mounted with hidepid hides PID 1 from other users: fall back to our own view, as node_exporter does.
       if (errnoCode(error) === "ENOENT" || errnoCode(error) === "EACCES") return readText("self/mountinfo");
@@ -93,11 +103,19 @@ export function createHostSource(options: HostSourceOptions): HostSource {
     }
   }
 
+  function selectMounts(): readonly MountEntry[] {
+    const text = readMountinfo();
+    if (text !== lastMountinfo) {
+      lastMounts = selectFilesystems(parseMountinfo(text));
+      lastMountinfo = text;
+    }
+    return lastMounts;
+  }
+
   async function readPressure(): Promise<PressureReading | null> {
     try {
-      const read = async (resource: string) => parsePressure(await readText(`pressure/${resource}`), resource);
-      const [cpu, io, memory] = await Promise.all([read("cpu"), read("io"), read("memory")]);
-      return toPressureReading({ cpu, io, memory });
+      const read = (resource: string) => parsePressure(readText(`pressure/${resource}`), resource);
+      return toPressureReading({ cpu: read("cpu"), io: read("io"), memory: read("memory") });
     } catch (error) {
       // No PSI (kernel < 4.20 or CONFIG_PSI=n: ENOENT; booted with psi=0: EOPNOTSUPP) is not a failure (pressure_linux.go).
       const code = errnoCode(error);
@@ -106,19 +124,20 @@ export function createHostSource(options: HostSourceOptions): HostSource {
     }
   }
 
+  /** A file read once: its descriptor is not kept. */
+  function readOnce(path: string): string {
+    using reader = new ProcFileReader(procRoot);
+    return reader.read(path).trim();
+  }
+
   async function readUname(): Promise<UnameReading> {
-    kernelIdentity ??= Promise.all(["ostype", "osrelease", "version"].map((name) => readText(`sys/kernel/${name}`))).then(([sysname = "", release = "", version = ""]) => ({
-      sysname: sysname.trim(),
-      release: release.trim(),
-      version: version.trim(),
-    }));
-    const identity = kernelIdentity;
-    // A failed first read is retried on the next sample instead of being cached.
-    identity.catch(() => {
-      if (kernelIdentity === identity) kernelIdentity = undefined;
-    });
-    const [kernel, hostname] = await Promise.all([identity, readText("sys/kernel/hostname")]);
-    return { ...kernel, machine: unameMachine, nodename: hostname.trim() };
+    // A failed first read throws and is retried on the next sample instead of being cached.
+    kernelIdentity ??= {
+      sysname: readOnce("sys/kernel/ostype"),
+      release: readOnce("sys/kernel/osrelease"),
+      version: readOnce("sys/kernel/version"),
+    };
+    return { ...kernelIdentity, machine: unameMachine, nodename: readText("sys/kernel/hostname").trim() };
   }
 
   /** Per-target failures come back as `errors` (not thrown) so that one target cannot hide the others. */
@@ -163,6 +182,8 @@ export function createHostSource(options: HostSourceOptions): HostSource {
 
       async function collect<T>(name: HostCollectorName, fallback: T, task: () => Promise<T>): Promise<T> {
         try {
+          // Most tasks read synchronously and would win the race below even after the abort.
+          if (signal.aborted) throw new HostReadAbortedError(name, { cause: signal.reason });
           const outcome = await Promise.race([task(), aborted]);
           if (outcome === ABORTED) throw new HostReadAbortedError(name, { cause: signal.reason });
           return outcome;
@@ -172,22 +193,24 @@ export function createHostSource(options: HostSourceOptions): HostSource {
         }
       }
 
-      const statTask = readText("stat").then(parseProcStat);
+      // Read once, by whichever of the stat and processes collectors asks first.
+      let statTask: Promise<ProcStat> | undefined;
+      const readStat = (): Promise<ProcStat> => (statTask ??= (async () => parseProcStat(readText("stat")))());
       const noCpus: CpuReading[] = [];
       try {
         const [stat, meminfo, load, fsReadings, networks, pressure, uname, processes] = await Promise.all([
           collect("stat", { cpus: noCpus, stat: EMPTY_STAT }, async () => {
-            const parsed = await statTask;
+            const parsed = await readStat();
             lastBootTimeSeconds = parsed.stat.bootTimeSeconds;
             return { cpus: clampCpus(parsed.cpus), stat: parsed.stat };
           }),
-          collect("meminfo", [] as MeminfoEntry[], async () => parseMeminfo(await readText("meminfo"))),
-          collect("loadavg", EMPTY_LOAD, async () => parseLoadavg(await readText("loadavg"))),
-          collect("filesystem", [] as FilesystemReading[], async () => filesystems.read(selectFilesystems(parseMountinfo(await readMountinfo())))),
-          collect("netdev", [] as NetworkReading[], async () => parseNetDev(await readText("net/dev"))),
+          collect("meminfo", [] as MeminfoEntry[], async () => parseMeminfo(readText("meminfo"))),
+          collect("loadavg", EMPTY_LOAD, async () => parseLoadavg(readText("loadavg"))),
+          collect("filesystem", [] as FilesystemReading[], async () => filesystems.read(selectMounts())),
+          collect("netdev", [] as NetworkReading[], async () => parseNetDev(readText("net/dev"))),
           collect("pressure", null, readPressure),
           collect("uname", { sysname: "", release: "", version: "", machine: unameMachine, nodename: "" }, readUname),
-          collect("processes", { readings: [] as ProcessReading[], errors: [] as HostSourceError[] }, () => readProcesses(statTask)),
+          collect("processes", { readings: [] as ProcessReading[], errors: [] as HostSourceError[] }, () => readProcesses(readStat())),
         ]);
         errors.push(...processes.errors);
         const reading: HostReading = { cpus: stat.cpus, stat: stat.stat, meminfo, load, filesystems: fsReadings, networks, pressure, uname, processes: processes.readings };
@@ -195,6 +218,12 @@ export function createHostSource(options: HostSourceOptions): HostSource {
       } finally {
         signal.removeEventListener("abort", onAbort);
       }
+    },
+    close() {
+      files.close();
+    },
+    [Symbol.dispose]() {
+      files.close();
     },
   };
 }

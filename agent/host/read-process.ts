@@ -1,5 +1,5 @@
 /** Reads one watched process from /proc/<pid> (proc(5)) into a ProcessReading. */
-import { readdir } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import type { ProcessReading } from "../sample.ts";
 import { errnoCode } from "./host-errors.ts";
 import { parseProcessStat } from "./parse-process-stat.ts";
@@ -17,7 +17,9 @@ export interface ReadProcessOptions {
 }
 
 /**
- * Reads /proc/<pid>/stat, /proc/<pid>/comm and counts /proc/<pid>/fd entries, in parallel.
+ * Reads /proc/<pid>/stat, /proc/<pid>/comm and counts /proc/<pid>/fd entries. The reads
+ * are synchronous: procfs answers from memory, and three thread-pool round trips per
+ * sample cost more CPU than the reads themselves.
  * Returns null when the process does not exist or exits while being read (ENOENT/ESRCH):
  * a vLLM restart is not a failure of the host source. Other errors reject, e.g. EACCES
  * on /proc/<pid>/fd for another user's process without CAP_SYS_PTRACE.
@@ -28,7 +30,9 @@ export async function readProcess(pid: number, options: ReadProcessOptions): Pro
   const { procRoot = "/proc", target, bootTimeSeconds, pageSizeBytes } = options;
   const directory = `${procRoot}/${pid}`;
   try {
-    const [statText, commText, fds] = await Promise.all([Bun.file(`${directory}/stat`).text(), Bun.file(`${directory}/comm`).text(), readdir(`${directory}/fd`)]);
+    const statText = readFileSync(`${directory}/stat`, "utf8");
+    const commText = readFileSync(`${directory}/comm`, "utf8");
+    const fds = readdirSync(`${directory}/fd`);
     const stat = parseProcessStat(statText, { bootTimeSeconds, pageSizeBytes });
     return {
       pid,
