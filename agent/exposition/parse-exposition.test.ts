@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Labels, MetricFamily, MetricSample } from "./family.ts";
 import { ExpositionParseError, SeriesLimitError, parseExposition } from "./parse-exposition.ts";
+import { SeriesCache } from "./series-cache.ts";
 
 const FIXTURE = readFileSync(new URL("../../../shared/fixtures/vllm-metrics-v1.txt", import.meta.url), "utf8");
 const EXPECTED = JSON.parse(readFileSync(new URL("../../../shared/fixtures/vllm-metrics-v1.expected.json", import.meta.url), "utf8")) as {
@@ -231,6 +232,12 @@ describe("parseExposition() reads valid expositions", () => {
     expect(parseExposition(input)).toEqual(expected);
   });
 
+  it.each(cases)("parseExposition() reads %s the same from a warm series cache", (_name, input, expected) => {
+    const seriesCache = new SeriesCache(1000);
+    expect(parseExposition(input, { seriesCache })).toEqual(expected);
+    expect(parseExposition(input, { seriesCache })).toEqual(expected);
+  });
+
   it("parseExposition() keeps a label named __proto__ as a plain label", () => {
     const [family] = parseExposition('x{__proto__="p",a="1"} 1\n');
     expect(Object.keys(family?.samples[0]?.labels ?? {})).toEqual(["__proto__", "a"]);
@@ -316,6 +323,12 @@ describe("parseExposition() reads the vLLM fixture as its ground truth says", ()
   it("parseExposition() reads every ground-truth sample value", () => {
     const byKey = new Map(allSamples(families).map((s) => [seriesKey(s), s.value]));
     for (const [key, value] of Object.entries(EXPECTED.samples)) expect(byKey.get(key), key).toBe(value);
+  });
+
+  it("parseExposition() reads the fixture the same twice through a series cache", () => {
+    const seriesCache = new SeriesCache(20_000);
+    expect(parseExposition(FIXTURE, { seriesCache })).toEqual(families);
+    expect(parseExposition(FIXTURE, { seriesCache })).toEqual(families);
   });
 
   it("parseExposition() keeps histogram buckets cumulative, with +Inf equal to _count per label set", () => {

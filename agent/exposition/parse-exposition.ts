@@ -7,7 +7,8 @@
  * - https://github.com/prometheus/docs/blob/main/content/docs/instrumenting/exposition_formats.md
  * - https://github.com/prometheus/docs/blob/main/docs/specs/om/open_metrics_spec.md
  */
-import type { MetricFamily, MetricSample, MetricType } from "./family.ts";
+import type { Labels, MetricFamily, MetricSample, MetricType } from "./family.ts";
+import type { SeriesCache } from "./series-cache.ts";
 
 /** A line that is neither valid text 0.0.4 nor OpenMetrics; `line` is 1-based. */
 export class ExpositionParseError extends Error {
@@ -35,6 +36,12 @@ export class SeriesLimitError extends Error {
 export interface ParseExpositionOptions {
   /** Throw SeriesLimitError once more than this many samples are seen. Default: no limit. */
   readonly maxSeries?: number;
+  /**
+   * Parsed `name{labels}` parts kept between parses of one target's bodies: a line whose
+   * text up to its value was seen before reuses that parse (same name string, same
+   * labels object). Default: none.
+   */
+  readonly seriesCache?: SeriesCache;
 }
 
 interface FamilyBuilder {
@@ -207,6 +214,9 @@ function endsWithEof(text: string): boolean {
   return end >= 5 && text.startsWith("# EOF", end - 5) && (end === 5 || text.charCodeAt(end - 6) === LF);
 }
 
+/** Placeholder until a line's labels are read; a sample without labels gets its own `{}`. */
+const NO_LABELS: Labels = Object.freeze({});
+
 function toFamily({ name, help, type, unit, samples }: FamilyBuilder): MetricFamily {
   return unit === undefined ? { name, help, type, samples } : { name, help, type, unit, samples };
 }
@@ -224,11 +234,12 @@ function toFamily({ name, help, type, unit, samples }: FamilyBuilder): MetricFam
  * @throws ExpositionParseError on a malformed line; SeriesLimitError past `maxSeries` samples.
  */
 export function parseExposition(text: string, options: ParseExpositionOptions = {}): MetricFamily[] {
-  const { maxSeries = Number.POSITIVE_INFINITY } = options;
+  const { maxSeries = Number.POSITIVE_INFINITY, seriesCache } = options;
   if (maxSeries !== Number.POSITIVE_INFINITY && !(Number.isInteger(maxSeries) && maxSeries >= 0)) {
     throw new RangeError(`Cannot parse exposition as 'maxSeries' must be a non-negative integer: current value is ${maxSeries}`);
   }
   const timestampScale = endsWithEof(text) ? 1000 : 1; // OpenMetrics timestamps are seconds
+  seriesCache?.beginParse();
   const families: FamilyBuilder[] = [];
   const byName = new Map<string, FamilyBuilder>();
   let sampleCount = 0;
@@ -366,17 +377,44 @@ export function parseExposition(text: string, options: ParseExpositionOptions = 
     }
   };
 
+  /**
+   * Index after the `}` that closes the labels opened just before `from`, found the way
+   * readLabels() finds it (quoted values, backslash escapes) but without checking the
+   * rest; -1 when the line ends first. Only a key for the series cache: a hit means
+   * readLabels() parsed exactly this text before.
+   */
+  const labelsEnd = (from: number): number => {
+    for (let k = from; k < end; k++) {
+      const c = text.charCodeAt(k);
+      if (c === CLOSE_BRACE) return k + 1;
+      if (c !== QUOTE) continue;
+      for (k++; k < end && text.charCodeAt(k) !== QUOTE; k++) if (text.charCodeAt(k) === BACKSLASH) k++;
+    }
+    return -1;
+  };
+
   /** `name [{labels}] value [timestamp] [# exemplar]` */
   const readSample = (i: number): void => {
     const repeated = text.startsWith(lastName, i) && !isNameChar(text.charCodeAt(i + lastName.length), METRIC);
     let j = repeated ? i + lastName.length : scanName(text, i, end, METRIC);
     if (j === i || (j < end && text.charCodeAt(j) !== OPEN_BRACE && !isBlank(text.charCodeAt(j)))) throw parseError("invalid metric name");
-    const name = repeated ? lastName : text.slice(i, j);
-    const labels: Record<string, string> = {};
+    let name = repeated ? lastName : text.slice(i, j);
+    let labels: Labels = NO_LABELS;
     j = skipBlanks(text, j, end);
     const hasLabels = j < end && text.charCodeAt(j) === OPEN_BRACE;
     if (hasLabels) {
-      j = readLabels(j + 1, labels);
+      const close = seriesCache === undefined ? -1 : labelsEnd(j + 1);
+      const key = close === -1 ? "" : text.slice(i, close);
+      const cached = close === -1 ? undefined : seriesCache?.get(key);
+      if (cached !== undefined) {
+        ({ name, labels } = cached);
+        j = close;
+      } else {
+        const parsed: Record<string, string> = {};
+        j = readLabels(j + 1, parsed);
+        labels = parsed;
+        if (seriesCache !== undefined && close === j) ({ name, labels } = seriesCache.set(key, name, parsed));
+      }
       if (j < end && !isBlank(text.charCodeAt(j))) throw parseError("expected a space after the labels");
       j = skipBlanks(text, j, end);
     }
@@ -403,7 +441,7 @@ export function parseExposition(text: string, options: ParseExpositionOptions = 
       lastFamily = resolve(name);
       lastName = name;
     }
-    lastFamily.samples.push(timestampMs === undefined ? { name, labels, value } : { name, labels, value, timestampMs });
+    lastFamily.samples.push(timestampMs === undefined ? { name, labels: hasLabels ? labels : {}, value } : { name, labels: hasLabels ? labels : {}, value, timestampMs });
   };
 
   while (lineStart < text.length) {
@@ -418,5 +456,6 @@ export function parseExposition(text: string, options: ParseExpositionOptions = 
     }
     lineStart = lineEnd + 1;
   }
+  seriesCache?.endParse();
   return families.map(toFamily);
 }

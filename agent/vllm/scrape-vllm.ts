@@ -5,6 +5,7 @@
 import { VllmScrapeError } from "../errors.ts";
 import type { MetricFamily } from "../exposition/family.ts";
 import { ExpositionParseError, SeriesLimitError, parseExposition } from "../exposition/parse-exposition.ts";
+import type { SeriesCache } from "../exposition/series-cache.ts";
 import { readBodyCapped } from "./read-body-capped.ts";
 
 export interface ScrapeVllmOptions {
@@ -13,6 +14,8 @@ export interface ScrapeVllmOptions {
   readonly maxBodyBytes: number;
   readonly maxSeries: number;
   readonly signal?: AbortSignal;
+  /** This target's parsed series from earlier scrapes (parseExposition's `seriesCache`). */
+  readonly seriesCache?: SeriesCache;
 }
 
 /**
@@ -50,7 +53,7 @@ export async function scrapeVllm(baseUrl: string, options: ScrapeVllmOptions): P
     throw new VllmScrapeError("connect", `Cannot scrape vLLM metrics from ${url}: ${reason}`, { cause: error });
   }
   try {
-    return parseExposition(text, { maxSeries: options.maxSeries }).filter((family) => isVllmFamily(family.name));
+    return parseExposition(text, { maxSeries: options.maxSeries, seriesCache: options.seriesCache }).filter((family) => isVllmFamily(family.name));
   } catch (error) {
     if (error instanceof SeriesLimitError) {
       throw new VllmScrapeError("series_limit", `Cannot scrape vLLM metrics from ${url}: more than ${options.maxSeries} samples (--vllm-max-series)`, { cause: error });

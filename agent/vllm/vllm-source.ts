@@ -5,6 +5,7 @@
 import type { VllmTargetConfig } from "../config/agent-config.ts";
 import { VllmScrapeError } from "../errors.ts";
 import { withLabel } from "../exposition/add-label.ts";
+import { SeriesCache } from "../exposition/series-cache.ts";
 import type { SourceError, VllmReading } from "../sample.ts";
 import { scrapeVllm } from "./scrape-vllm.ts";
 import { summarizeVllm } from "./summarize-vllm.ts";
@@ -32,11 +33,13 @@ export function createVllmSource(options: VllmSourceOptions): { read(signal: Abo
   const fetchImpl = options.fetch ?? fetch;
   // Several servers on one host (data parallel) expose identical series: the target label keeps them apart.
   const labelTargets = options.targets.length > 1;
+  // One per target: each server writes its own label sets, the same every scrape.
+  const seriesCaches = new Map(options.targets.map((target) => [target, new SeriesCache(options.maxSeries)]));
 
   async function readTarget(target: VllmTargetConfig, signal: AbortSignal): Promise<{ reading: VllmReading; error: SourceError | null }> {
     const started = performance.now();
     try {
-      const parsed = await scrapeVllm(target.baseUrl, { fetch: fetchImpl, timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, maxSeries: options.maxSeries, signal });
+      const parsed = await scrapeVllm(target.baseUrl, { fetch: fetchImpl, timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, maxSeries: options.maxSeries, signal, seriesCache: seriesCaches.get(target) });
       const families = labelTargets ? withLabel(parsed, "target", targetLabel(target.baseUrl)) : parsed;
       const reading: VllmReading = { target: target.baseUrl, up: true, scrapeDurationMs: performance.now() - started, families, summary: summarizeVllm(parsed) };
       return { reading, error: null };

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import type { MetricFamily } from "./family.ts";
+import { ExpositionParseError, parseExposition } from "./parse-exposition.ts";
+import { SeriesCache } from "./series-cache.ts";
+
+const samplesOf = (families: readonly MetricFamily[]) => families.flatMap((family) => family.samples);
+
+describe("parseExposition() with a SeriesCache", () => {
+  it("reuses the labels object of an unchanged series while its value changes", () => {
+    const cache = new SeriesCache(100);
+    const [first] = samplesOf(parseExposition('x{a="1",b="2"} 1\n', { seriesCache: cache }));
+    const [second] = samplesOf(parseExposition('x{a="1",b="2"} 7\n', { seriesCache: cache }));
+    expect(second).toEqual({ name: "x", labels: { a: "1", b: "2" }, value: 7 });
+    expect(second?.labels).toBe(first?.labels);
+  });
+
+  it("never gives a changed label set the labels of the old one", () => {
+    const cache = new SeriesCache(100);
+    parseExposition('x{a="1"} 1\nx{a="1",b="2"} 1\n', { seriesCache: cache });
+    const samples = samplesOf(parseExposition('x{a="2"} 1\nx{a="1",b="3"} 1\nx{a="1"} 5\n', { seriesCache: cache }));
+    expect(samples.map((sample) => sample.labels)).toEqual([{ a: "2" }, { a: "1", b: "3" }, { a: "1" }]);
+  });
+
+  it("keeps series of different names apart when their labels match", () => {
+    const cache = new SeriesCache(100);
+    const body = '# TYPE a counter\na_total{x="1"} 1\n# TYPE b gauge\nb{x="1"} 2\n';
+    parseExposition(body, { seriesCache: cache });
+    expect(parseExposition(body, { seriesCache: cache })).toEqual(parseExposition(body));
+  });
+
+  it("finds the end of labels whose values hold escaped quotes, braces and spaces", () => {
+    const cache = new SeriesCache(100);
+    const body = 'x{a="q\\"} 2",b="{ }"} 3\nx {a="1" , } 4\n';
+    const expected = [
+      { name: "x", labels: { a: 'q"} 2', b: "{ }" }, value: 3 },
+      { name: "x", labels: { a: "1" }, value: 4 },
+    ];
+    expect(samplesOf(parseExposition(body, { seriesCache: cache }))).toEqual(expected);
+    expect(samplesOf(parseExposition(body, { seriesCache: cache }))).toEqual(expected);
+  });
+
+  it("still rejects a malformed line after its series was cached", () => {
+    const cache = new SeriesCache(100);
+    parseExposition('foo{a="1"} 1\n', { seriesCache: cache });
+    for (const [input, reason] of [
+      ['foo{a="1"}1', "expected a space after the labels"],
+      ['foo{a="1"}', "expected a value after the labels"],
+      ['foo{a="1"} abc', "cannot parse value 'abc'"],
+      ['foo{a="1" 1', "expected ',' or '}' after the value of label 'a'"],
+    ] as const) {
+      expect(() => parseExposition(input, { seriesCache: cache })).toThrow(expect.objectContaining({ constructor: ExpositionParseError, reason }));
+    }
+  });
+
+  it("keeps a cached __proto__ label a plain own label", () => {
+    const cache = new SeriesCache(100);
+    parseExposition('x{__proto__="p",a="1"} 1\n', { seriesCache: cache });
+    const [sample] = samplesOf(parseExposition('x{__proto__="p",a="1"} 2\n', { seriesCache: cache }));
+    expect(Object.keys(sample?.labels ?? {})).toEqual(["__proto__", "a"]);
+    expect(Object.getPrototypeOf(sample?.labels)).toBe(Object.prototype);
+  });
+
+  it("holds no more series than its capacity, and parses right past it", () => {
+    const cache = new SeriesCache(2);
+    const body = Array.from({ length: 5 }, (_, i) => `x{i="${i}"} ${i}`).join("\n");
+    parseExposition(body, { seriesCache: cache });
+    expect(cache.size).toBe(2);
+    expect(samplesOf(parseExposition(body, { seriesCache: cache })).map((sample) => [sample.labels.i, sample.value])).toEqual([0, 1, 2, 3, 4].map((i) => [String(i), i]));
+    expect(cache.size).toBe(2);
+  });
+
+  it("drops the series a body no longer has", () => {
+    const cache = new SeriesCache(1000);
+    const series = (count: number, tag: string) => Array.from({ length: count }, (_, i) => `x{${tag}="${i}"} 1`).join("\n");
+    parseExposition(series(100, "old"), { seriesCache: cache });
+    expect(cache.size).toBe(100);
+    parseExposition(series(10, "new"), { seriesCache: cache });
+    expect(cache.size).toBe(10);
+  });
+
+  it("rejects a capacity that is not a non-negative integer", () => {
+    expect(() => new SeriesCache(-1)).toThrow(RangeError);
+    expect(() => new SeriesCache(1.5)).toThrow(RangeError);
+  });
+});
