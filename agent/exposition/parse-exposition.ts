@@ -8,7 +8,7 @@
  * - https://github.com/prometheus/docs/blob/main/docs/specs/om/open_metrics_spec.md
  */
 import type { Labels, MetricFamily, MetricSample, MetricType } from "./family.ts";
-import type { SeriesCache } from "./series-cache.ts";
+import type { ParseLayout, SeriesCache } from "./series-cache.ts";
 
 /** A line that is neither valid text 0.0.4 nor OpenMetrics; `line` is 1-based. */
 export class ExpositionParseError extends Error {
@@ -45,6 +45,8 @@ export interface ParseExpositionOptions {
 }
 
 interface FamilyBuilder {
+  /** Position in the parse's family list. */
+  readonly index: number;
   readonly name: string;
   help: string;
   type: MetricType;
@@ -239,7 +241,15 @@ export function parseExposition(text: string, options: ParseExpositionOptions = 
     throw new RangeError(`Cannot parse exposition as 'maxSeries' must be a non-negative integer: current value is ${maxSeries}`);
   }
   const timestampScale = endsWithEof(text) ? 1000 : 1; // OpenMetrics timestamps are seconds
+  const known = seriesCache?.layout;
+  if (known) {
+    const families = parseWithLayout(text, known, maxSeries);
+    if (families !== null) return families;
+  }
   seriesCache?.beginParse();
+  // The line layout of this body, recorded for the next parse when there is a cache to keep it in.
+  const layout: ParseLayout["lines"][number][] | undefined = seriesCache === undefined ? undefined : [];
+  const point = { value: 0, timestampMs: undefined as number | undefined };
   const families: FamilyBuilder[] = [];
   const byName = new Map<string, FamilyBuilder>();
   let sampleCount = 0;
@@ -269,7 +279,7 @@ export function parseExposition(text: string, options: ParseExpositionOptions = 
   const familyFor = (name: string): FamilyBuilder => {
     let family = byName.get(name);
     if (family === undefined) {
-      family = { name, help: "", type: "untyped", unit: undefined, samples: [] };
+      family = { index: families.length, name, help: "", type: "untyped", unit: undefined, samples: [] };
       byName.set(name, family);
       families.push(family);
     }
@@ -419,29 +429,17 @@ export function parseExposition(text: string, options: ParseExpositionOptions = 
       j = skipBlanks(text, j, end);
     }
     if (j >= end) throw parseError(hasLabels ? "expected a value after the labels" : "expected a value after the metric name");
-    let k = tokenEnd(text, j, end);
-    const value = parseNumber(text.slice(j, k));
-    if (value === null) throw parseError(`cannot parse value '${text.slice(j, k)}'`);
-    let timestampMs: number | undefined;
-    j = skipBlanks(text, k, end);
-    if (j < end && text.charCodeAt(j) !== HASH) {
-      k = tokenEnd(text, j, end);
-      // Text 0.0.4: an int64 of milliseconds, as Go's ParseInt reads it. OpenMetrics: seconds, a real number.
-      const timestamp = timestampScale === 1 ? parseInt64(text, j, k) : parseNumber(text.slice(j, k));
-      if (timestamp === null || !Number.isFinite(timestamp)) {
-        throw parseError(`cannot parse timestamp '${text.slice(j, k)}'`);
-      }
-      timestampMs = timestamp * timestampScale;
-      j = skipBlanks(text, k, end);
-      if (j < end && text.charCodeAt(j) !== HASH) throw parseError("unexpected text after the timestamp");
-    }
-    // Anything after ` # ` is an OpenMetrics exemplar: dropped, the model has no place for it.
+    const valueStart = j;
+    const failure = readPoint(text, j, end, timestampScale, point);
+    if (failure !== null) throw parseError(failure);
     if (++sampleCount > maxSeries) throw new SeriesLimitError(maxSeries);
     if (!repeated || lastFamily === undefined) {
       lastFamily = resolve(name);
       lastName = name;
     }
+    const { value, timestampMs } = point;
     lastFamily.samples.push(timestampMs === undefined ? { name, labels: hasLabels ? labels : {}, value } : { name, labels: hasLabels ? labels : {}, value, timestampMs });
+    layout?.push({ kind: "sample", prefix: text.slice(lineStart, valueStart), family: lastFamily.index, name, labels: hasLabels ? labels : null });
   };
 
   while (lineStart < text.length) {
@@ -450,12 +448,75 @@ export function parseExposition(text: string, options: ParseExpositionOptions = 
     if (lineEnd === -1) lineEnd = text.length;
     end = lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd; // tolerate \r\n
     const i = skipBlanks(text, lineStart, end);
-    if (i < end) {
-      if (text.charCodeAt(i) !== HASH) readSample(i);
-      else readComment(i);
+    if (i < end && text.charCodeAt(i) !== HASH) {
+      readSample(i);
+    } else {
+      if (i < end) readComment(i);
+      layout?.push({ kind: "other", text: text.slice(lineStart, lineEnd) });
     }
     lineStart = lineEnd + 1;
   }
   seriesCache?.endParse();
+  if (seriesCache !== undefined && layout !== undefined) {
+    seriesCache.layout = { lines: layout, families: families.map(({ name, help, type, unit }) => ({ name, help, type, unit })), sampleCount, timestampScale };
+  }
   return families.map(toFamily);
+}
+
+/**
+ * Reads `value [timestamp] [# exemplar]` from `text[j, end)` into `out`; the reason it
+ * cannot, or null. Anything after ` # ` is an OpenMetrics exemplar: dropped, the model
+ * has no place for it.
+ */
+function readPoint(text: string, j: number, end: number, timestampScale: number, out: { value: number; timestampMs: number | undefined }): string | null {
+  let k = tokenEnd(text, j, end);
+  const value = parseNumber(text.slice(j, k));
+  if (value === null) return `cannot parse value '${text.slice(j, k)}'`;
+  out.value = value;
+  out.timestampMs = undefined;
+  j = skipBlanks(text, k, end);
+  if (j < end && text.charCodeAt(j) !== HASH) {
+    k = tokenEnd(text, j, end);
+    // Text 0.0.4: an int64 of milliseconds, as Go's ParseInt reads it. OpenMetrics: seconds, a real number.
+    const timestamp = timestampScale === 1 ? parseInt64(text, j, k) : parseNumber(text.slice(j, k));
+    if (timestamp === null || !Number.isFinite(timestamp)) return `cannot parse timestamp '${text.slice(j, k)}'`;
+    out.timestampMs = timestamp * timestampScale;
+    j = skipBlanks(text, k, end);
+    if (j < end && text.charCodeAt(j) !== HASH) return "unexpected text after the timestamp";
+  }
+  return null;
+}
+
+/**
+ * The families of `text` if it has the layout of the body that `layout` was taken from:
+ * the same lines, each sample line the same up to its value, and only the values (and
+ * timestamps) differ. Null as soon as a line differs, or a value does not parse: the
+ * full parse then reads the body and reports what is wrong with it.
+ */
+function parseWithLayout(text: string, layout: ParseLayout, maxSeries: number): MetricFamily[] | null {
+  if (layout.sampleCount > maxSeries || layout.timestampScale !== (endsWithEof(text) ? 1000 : 1)) return null;
+  const samples: MetricSample[][] = layout.families.map(() => []);
+  const point = { value: 0, timestampMs: undefined as number | undefined };
+  let lineStart = 0;
+  for (const line of layout.lines) {
+    if (lineStart >= text.length) return null;
+    let lineEnd = text.indexOf("\n", lineStart);
+    if (lineEnd === -1) lineEnd = text.length;
+    if (line.kind === "other") {
+      if (lineEnd - lineStart !== line.text.length || !text.startsWith(line.text, lineStart)) return null;
+    } else {
+      if (!text.startsWith(line.prefix, lineStart)) return null;
+      const end = lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+      const j = lineStart + line.prefix.length;
+      // The prefix ends where the value began; a blank there means the line is spaced differently.
+      if (j >= end || isBlank(text.charCodeAt(j)) || readPoint(text, j, end, layout.timestampScale, point) !== null) return null;
+      const { name } = line;
+      const { value, timestampMs } = point;
+      const labels = line.labels ?? {};
+      samples[line.family]?.push(timestampMs === undefined ? { name, labels, value } : { name, labels, value, timestampMs });
+    }
+    lineStart = lineEnd + 1;
+  }
+  if (lineStart < text.length) return null;
+  return layout.families.map((family, index) => toFamily({ ...family, index, samples: samples[index] ?? [] }));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MetricFamily } from "./family.ts";
-import { ExpositionParseError, parseExposition } from "./parse-exposition.ts";
+import { ExpositionParseError, SeriesLimitError, parseExposition } from "./parse-exposition.ts";
 import { SeriesCache } from "./series-cache.ts";
 
 const samplesOf = (families: readonly MetricFamily[]) => families.flatMap((family) => family.samples);
@@ -76,6 +76,42 @@ describe("parseExposition() with a SeriesCache", () => {
     expect(cache.size).toBe(100);
     parseExposition(series(10, "new"), { seriesCache: cache });
     expect(cache.size).toBe(10);
+  });
+
+  const pairs: [string, string, string][] = [
+    ["only values change", '# HELP x X.\n# TYPE x gauge\nx{a="1"} 1\nx{a="2"} 2\n', '# HELP x X.\n# TYPE x gauge\nx{a="1"} 5\nx{a="2"} NaN\n'],
+    ["a line is added", 'x{a="1"} 1\n', 'x{a="1"} 1\nx{a="2"} 2\n'],
+    ["a line is removed", 'x{a="1"} 1\nx{a="2"} 2\n', 'x{a="1"} 1\n'],
+    ["HELP text changes", "# HELP x old\nx 1\n", "# HELP x new\nx 1\n"],
+    ["TYPE changes which family owns a sample", "# TYPE x gauge\nx_total 1\n", "# TYPE x counter\nx_total 1\n"],
+    ["a value gets more blanks before it", 'x{a="1"} 1\n', 'x{a="1"}   2\n'],
+    ["a timestamp appears", "x 1\n", "x 1 1700000000000\n"],
+    ["the body becomes OpenMetrics", "x 1 17\n", "x 1 17\n# EOF\n"],
+    ["CRLF line ends", "x 1\r\ny 2\r\n", "x 3\r\ny 4\r\n"],
+    ["the last newline goes", "x 1\n", "x 2"],
+    ["an exemplar follows the value", "x_total 1\n", 'x_total 2 # {trace_id="a"} 1\n'],
+    ["a label-less line", "up 1\n", "up 0\n"],
+  ];
+
+  it.each(pairs)("parses the next body as a cold parse does when %s", (_name, first, second) => {
+    const cache = new SeriesCache(100);
+    parseExposition(first, { seriesCache: cache });
+    expect(parseExposition(second, { seriesCache: cache })).toEqual(parseExposition(second));
+  });
+
+  it("gives a label-less sample a labels object of its own each parse", () => {
+    const cache = new SeriesCache(100);
+    const [first] = samplesOf(parseExposition("up 1\n", { seriesCache: cache }));
+    const [second] = samplesOf(parseExposition("up 1\n", { seriesCache: cache }));
+    expect(second?.labels).toEqual({});
+    expect(second?.labels).not.toBe(first?.labels);
+  });
+
+  it("still limits series when the body keeps its layout", () => {
+    const cache = new SeriesCache(100);
+    const body = "a 1\nb 2\nc 3\n";
+    parseExposition(body, { seriesCache: cache, maxSeries: 3 });
+    expect(() => parseExposition(body, { seriesCache: cache, maxSeries: 2 })).toThrow(SeriesLimitError);
   });
 
   it("rejects a capacity that is not a non-negative integer", () => {

@@ -1,16 +1,44 @@
 /**
- * Parsed `name{labels}` parts of sample lines, kept from one parse of a target's
- * /metrics to the next. A vLLM server writes the same label sets every scrape and
- * only the values move, so parseExposition() can look a line's `name{labels}` text
- * up here and reuse its name and labels object instead of scanning and allocating
- * them again (about half of a parse of the vLLM fixture).
+ * What one parse of a target's /metrics leaves for the next: the line layout of the
+ * body, and the parsed `name{labels}` part of each sample line. A vLLM server writes
+ * the same lines every scrape and only the values move, so parseExposition() checks
+ * the new body against the layout and reads just the values; when lines were added or
+ * changed, it parses the body in full but looks each line's `name{labels}` text up
+ * here and reuses its name and labels object instead of scanning and allocating them.
  */
-import type { Labels } from "./family.ts";
+import type { Labels, MetricType } from "./family.ts";
 
 /** What one `name{labels}` text parsed to. Shared by every sample with that text: never mutate. */
 export interface CachedSeries {
   readonly name: string;
   readonly labels: Labels;
+}
+
+/** One line of a parsed body: a sample line up to its value, or any other line whole. */
+export type LayoutLine =
+  | { readonly kind: "other"; readonly text: string }
+  | {
+      readonly kind: "sample";
+      /** The line from its first character to where its value starts. */
+      readonly prefix: string;
+      /** Index of the sample's family in `ParseLayout.families`. */
+      readonly family: number;
+      readonly name: string;
+      /** null for a sample written without labels: it gets a new `{}` each parse. */
+      readonly labels: Labels | null;
+    };
+
+/**
+ * The line layout of the last body parsed with this cache: when the next body has the
+ * same lines up to each value, parseExposition() reads only the values. Its strings are
+ * slices of that body, which it keeps alive (one body per cache) until replaced.
+ */
+export interface ParseLayout {
+  readonly lines: readonly LayoutLine[];
+  readonly families: readonly { readonly name: string; readonly help: string; readonly type: MetricType; readonly unit: string | undefined }[];
+  readonly sampleCount: number;
+  /** 1000 for an OpenMetrics body (timestamps in seconds), else 1. */
+  readonly timestampScale: number;
 }
 
 interface Entry extends CachedSeries {
@@ -34,6 +62,8 @@ export class SeriesCache {
   readonly #entries = new Map<string, Entry>();
   #parse = 0;
   #seenInParse = 0;
+  /** Set by parseExposition() after each full parse. */
+  layout: ParseLayout | null = null;
 
   /** @throws RangeError when `capacity` is not a non-negative integer. */
   constructor(capacity: number) {
