@@ -8,7 +8,7 @@
  * - https://github.com/prometheus/docs/blob/main/docs/specs/om/open_metrics_spec.md
  */
 import type { Labels, MetricFamily, MetricSample, MetricType } from "./family.ts";
-import type { ParseLayout, SeriesCache } from "./series-cache.ts";
+import { detached, type ParseLayout, type SampleLayoutLine, type SeriesCache } from "./series-cache.ts";
 
 /** A line that is neither valid text 0.0.4 nor OpenMetrics; `line` is 1-based. */
 export class ExpositionParseError extends Error {
@@ -272,7 +272,8 @@ export function parseExposition(text: string, options: ParseExpositionOptions = 
   // The current line, for error messages.
   let lineNumber = 0;
   let lineStart = 0;
-  let end = 0;
+  let lineEnd = 0; // at the "\n" (or the end of the text)
+  let end = 0; // before a "\r\n"
   const parseError = (reason: string): ExpositionParseError =>
     new ExpositionParseError(reason, lineNumber, text.slice(lineStart, end));
 
@@ -438,13 +439,14 @@ export function parseExposition(text: string, options: ParseExpositionOptions = 
       lastName = name;
     }
     const { value, timestampMs } = point;
-    lastFamily.samples.push(timestampMs === undefined ? { name, labels: hasLabels ? labels : {}, value } : { name, labels: hasLabels ? labels : {}, value, timestampMs });
-    layout?.push({ kind: "sample", prefix: text.slice(lineStart, valueStart), family: lastFamily.index, name, labels: hasLabels ? labels : null });
+    const sample: MetricSample = timestampMs === undefined ? { name, labels: hasLabels ? labels : {}, value } : { name, labels: hasLabels ? labels : {}, value, timestampMs };
+    lastFamily.samples.push(sample);
+    layout?.push({ kind: "sample", prefix: text.slice(lineStart, valueStart), family: lastFamily.index, text: text.slice(lineStart, lineEnd), sample });
   };
 
   while (lineStart < text.length) {
     lineNumber++;
-    let lineEnd = text.indexOf("\n", lineStart);
+    lineEnd = text.indexOf("\n", lineStart);
     if (lineEnd === -1) lineEnd = text.length;
     end = lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd; // tolerate \r\n
     const i = skipBlanks(text, lineStart, end);
@@ -496,6 +498,8 @@ function readPoint(text: string, j: number, end: number, timestampScale: number,
 function parseWithLayout(text: string, layout: ParseLayout, maxSeries: number): MetricFamily[] | null {
   if (layout.sampleCount > maxSeries || layout.timestampScale !== (endsWithEof(text) ? 1000 : 1)) return null;
   const samples: MetricSample[][] = layout.families.map(() => []);
+  // Lines that changed, with their new sample and text: stored into the layout only once the whole body matched.
+  const changed: [SampleLayoutLine, MetricSample, string][] = [];
   const point = { value: 0, timestampMs: undefined as number | undefined };
   let lineStart = 0;
   for (const line of layout.lines) {
@@ -504,19 +508,26 @@ function parseWithLayout(text: string, layout: ParseLayout, maxSeries: number): 
     if (lineEnd === -1) lineEnd = text.length;
     if (line.kind === "other") {
       if (lineEnd - lineStart !== line.text.length || !text.startsWith(line.text, lineStart)) return null;
+    } else if (lineEnd - lineStart === line.text.length && text.startsWith(line.text, lineStart)) {
+      samples[line.family]?.push(line.sample); // an unchanged line: its sample, as it was
     } else {
       if (!text.startsWith(line.prefix, lineStart)) return null;
       const end = lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
       const j = lineStart + line.prefix.length;
       // The prefix ends where the value began; a blank there means the line is spaced differently.
       if (j >= end || isBlank(text.charCodeAt(j)) || readPoint(text, j, end, layout.timestampScale, point) !== null) return null;
-      const { name } = line;
+      const { name, labels } = line.sample;
       const { value, timestampMs } = point;
-      const labels = line.labels ?? {};
-      samples[line.family]?.push(timestampMs === undefined ? { name, labels, value } : { name, labels, value, timestampMs });
+      const sample: MetricSample = timestampMs === undefined ? { name, labels, value } : { name, labels, value, timestampMs };
+      changed.push([line, sample, text.slice(lineStart, lineEnd)]);
+      samples[line.family]?.push(sample);
     }
     lineStart = lineEnd + 1;
   }
   if (lineStart < text.length) return null;
+  for (const [line, sample, lineText] of changed) {
+    line.sample = sample;
+    line.text = detached(lineText); // a copy: a slice would keep this whole body alive
+  }
   return layout.families.map((family, index) => toFamily({ ...family, index, samples: samples[index] ?? [] }));
 }

@@ -99,12 +99,23 @@ describe("parseExposition() with a SeriesCache", () => {
     expect(parseExposition(second, { seriesCache: cache })).toEqual(parseExposition(second));
   });
 
-  it("gives a label-less sample a labels object of its own each parse", () => {
+  it("gives an unchanged line the sample it gave before, and a changed one a new sample", () => {
     const cache = new SeriesCache(100);
-    const [first] = samplesOf(parseExposition("up 1\n", { seriesCache: cache }));
-    const [second] = samplesOf(parseExposition("up 1\n", { seriesCache: cache }));
-    expect(second?.labels).toEqual({});
-    expect(second?.labels).not.toBe(first?.labels);
+    const body = (a: number, b: number) => `# TYPE x gauge\nx{i="1"} ${a}\nup ${b}\n`;
+    const first = samplesOf(parseExposition(body(1, 1), { seriesCache: cache }));
+    const second = samplesOf(parseExposition(body(1, 2), { seriesCache: cache }));
+    const third = samplesOf(parseExposition(body(1, 2), { seriesCache: cache }));
+    expect(second).toEqual([{ name: "x", labels: { i: "1" }, value: 1 }, { name: "up", labels: {}, value: 2 }]);
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).not.toBe(first[1]);
+    expect(third[1]).toBe(second[1]);
+  });
+
+  it("keeps what a body with a bad value changed out of the layout", () => {
+    const cache = new SeriesCache(100);
+    parseExposition("a 1\nb 2\n", { seriesCache: cache });
+    expect(() => parseExposition("a 5\nb x\n", { seriesCache: cache })).toThrow(ExpositionParseError);
+    expect(samplesOf(parseExposition("a 1\nb 2\n", { seriesCache: cache })).map((sample) => sample.value)).toEqual([1, 2]);
   });
 
   it("still limits series when the body keeps its layout", () => {

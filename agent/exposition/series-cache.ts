@@ -6,7 +6,7 @@
  * changed, it parses the body in full but looks each line's `name{labels}` text up
  * here and reuses its name and labels object instead of scanning and allocating them.
  */
-import type { Labels, MetricType } from "./family.ts";
+import type { Labels, MetricSample, MetricType } from "./family.ts";
 
 /** What one `name{labels}` text parsed to. Shared by every sample with that text: never mutate. */
 export interface CachedSeries {
@@ -14,24 +14,26 @@ export interface CachedSeries {
   readonly labels: Labels;
 }
 
-/** One line of a parsed body: a sample line up to its value, or any other line whole. */
-export type LayoutLine =
-  | { readonly kind: "other"; readonly text: string }
-  | {
-      readonly kind: "sample";
-      /** The line from its first character to where its value starts. */
-      readonly prefix: string;
-      /** Index of the sample's family in `ParseLayout.families`. */
-      readonly family: number;
-      readonly name: string;
-      /** null for a sample written without labels: it gets a new `{}` each parse. */
-      readonly labels: Labels | null;
-    };
+/** One line of a parsed body: a sample line, or any other line whole. */
+export type LayoutLine = { readonly kind: "other"; readonly text: string } | SampleLayoutLine;
+
+/** A sample line: what stays (up to the value) and what it read last (the whole line and its sample). */
+export interface SampleLayoutLine {
+  readonly kind: "sample";
+  /** The line from its first character to where its value starts. */
+  readonly prefix: string;
+  /** Index of the sample's family in `ParseLayout.families`. */
+  readonly family: number;
+  /** The whole line as last read, and the sample read from it: an identical line gives the same sample object. */
+  text: string;
+  sample: MetricSample;
+}
 
 /**
- * The line layout of the last body parsed with this cache: when the next body has the
- * same lines up to each value, parseExposition() reads only the values. Its strings are
- * slices of that body, which it keeps alive (one body per cache) until replaced.
+ * The line layout of the last body parsed in full with this cache: when the next body
+ * has the same lines up to each value, parseExposition() reads only the values that
+ * changed. Its prefixes are slices of that body, which it keeps alive (one body per
+ * cache) until replaced; lines read since are kept as copies.
  */
 export interface ParseLayout {
   readonly lines: readonly LayoutLine[];
@@ -123,7 +125,7 @@ export class SeriesCache {
  * cached slice would keep every body it came from alive. The body was decoded from
  * UTF-8, so it has no lone surrogate that the round trip would change.
  */
-function detached(s: string): string {
+export function detached(s: string): string {
   return s.length === 0 ? "" : Buffer.from(s, "utf8").toString("utf8");
 }
 
