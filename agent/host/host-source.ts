@@ -112,7 +112,7 @@ export function createHostSource(options: HostSourceOptions): HostSource {
     return lastMounts;
   }
 
-  async function readPressure(): Promise<PressureReading | null> {
+  function readPressure(): PressureReading | null {
     try {
       const read = (resource: string) => parsePressure(readText(`pressure/${resource}`), resource);
       return toPressureReading({ cpu: read("cpu"), io: read("io"), memory: read("memory") });
@@ -130,7 +130,7 @@ export function createHostSource(options: HostSourceOptions): HostSource {
     return reader.read(path).trim();
   }
 
-  async function readUname(): Promise<UnameReading> {
+  function readUname(): UnameReading {
     // A failed first read throws and is retried on the next sample instead of being cached.
     kernelIdentity ??= {
       sysname: readOnce("sys/kernel/ostype"),
@@ -141,12 +141,12 @@ export function createHostSource(options: HostSourceOptions): HostSource {
   }
 
   /** Per-target failures come back as `errors` (not thrown) so that one target cannot hide the others. */
-  async function readProcesses(statTask: Promise<ProcStat>): Promise<{ readings: ProcessReading[]; errors: HostSourceError[] }> {
+  async function readProcesses(): Promise<{ readings: ProcessReading[]; errors: HostSourceError[] }> {
     const errors: HostSourceError[] = [];
     const watched = uniqueByTarget(watchedProcesses());
     if (watched.length === 0) return { readings: [], errors };
-    // The stat collector reports a /proc/stat failure; here it only means "use the last btime".
-    const bootTimeSeconds = await statTask.then((stat) => stat.stat.bootTimeSeconds, () => lastBootTimeSeconds);
+    // This sample's btime, or, when the stat collector failed (it reports that), the last one read.
+    const bootTimeSeconds = lastBootTimeSeconds;
     if (bootTimeSeconds === undefined) throw new Error("Cannot compute process start times: /proc/stat has not been read yet");
     pageSize ??= readPageSize().catch((error: unknown) => {
       errors.push({ target: "processes", code: "page_size", message: `Cannot read the page size, assuming 4096: ${error instanceof Error ? error.message : String(error)}` });
@@ -180,9 +180,20 @@ export function createHostSource(options: HostSourceOptions): HostSource {
         else signal.addEventListener("abort", onAbort, { once: true });
       });
 
+      /** A collector that only reads /proc: it runs to its end at once. */
+      function collectNow<T>(name: HostCollectorName, fallback: T, task: () => T): T {
+        try {
+          if (signal.aborted) throw new HostReadAbortedError(name, { cause: signal.reason });
+          return task();
+        } catch (error) {
+          errors.push(toHostError(name, error));
+          return fallback;
+        }
+      }
+
+      /** A collector that may wait (statfs on a hung mount, a /proc scan): cut off when the sample is aborted. */
       async function collect<T>(name: HostCollectorName, fallback: T, task: () => Promise<T>): Promise<T> {
         try {
-          // Most tasks read synchronously and would win the race below even after the abort.
           if (signal.aborted) throw new HostReadAbortedError(name, { cause: signal.reason });
           const outcome = await Promise.race([task(), aborted]);
           if (outcome === ABORTED) throw new HostReadAbortedError(name, { cause: signal.reason });
@@ -193,24 +204,21 @@ export function createHostSource(options: HostSourceOptions): HostSource {
         }
       }
 
-      // Read once, by whichever of the stat and processes collectors asks first.
-      let statTask: Promise<ProcStat> | undefined;
-      const readStat = (): Promise<ProcStat> => (statTask ??= (async () => parseProcStat(readText("stat")))());
       const noCpus: CpuReading[] = [];
       try {
-        const [stat, meminfo, load, fsReadings, networks, pressure, uname, processes] = await Promise.all([
-          collect("stat", { cpus: noCpus, stat: EMPTY_STAT }, async () => {
-            const parsed = await readStat();
-            lastBootTimeSeconds = parsed.stat.bootTimeSeconds;
-            return { cpus: clampCpus(parsed.cpus), stat: parsed.stat };
-          }),
-          collect("meminfo", [] as MeminfoEntry[], async () => parseMeminfo(readText("meminfo"))),
-          collect("loadavg", EMPTY_LOAD, async () => parseLoadavg(readText("loadavg"))),
+        const stat = collectNow("stat", { cpus: noCpus, stat: EMPTY_STAT }, () => {
+          const parsed: ProcStat = parseProcStat(readText("stat"));
+          lastBootTimeSeconds = parsed.stat.bootTimeSeconds;
+          return { cpus: clampCpus(parsed.cpus), stat: parsed.stat };
+        });
+        const meminfo = collectNow("meminfo", [] as MeminfoEntry[], () => parseMeminfo(readText("meminfo")));
+        const load = collectNow("loadavg", EMPTY_LOAD, () => parseLoadavg(readText("loadavg")));
+        const networks = collectNow("netdev", [] as NetworkReading[], () => parseNetDev(readText("net/dev")));
+        const pressure = collectNow("pressure", null, readPressure);
+        const uname = collectNow("uname", { sysname: "", release: "", version: "", machine: unameMachine, nodename: "" }, readUname);
+        const [fsReadings, processes] = await Promise.all([
           collect("filesystem", [] as FilesystemReading[], async () => filesystems.read(selectMounts())),
-          collect("netdev", [] as NetworkReading[], async () => parseNetDev(readText("net/dev"))),
-          collect("pressure", null, readPressure),
-          collect("uname", { sysname: "", release: "", version: "", machine: unameMachine, nodename: "" }, readUname),
-          collect("processes", { readings: [] as ProcessReading[], errors: [] as HostSourceError[] }, () => readProcesses(readStat())),
+          collect("processes", { readings: [] as ProcessReading[], errors: [] as HostSourceError[] }, readProcesses),
         ]);
         errors.push(...processes.errors);
         const reading: HostReading = { cpus: stat.cpus, stat: stat.stat, meminfo, load, filesystems: fsReadings, networks, pressure, uname, processes: processes.readings };

@@ -33,6 +33,31 @@ describe("createFilesystemReader()", () => {
     expect(reading?.files).toBeGreaterThan(0);
   });
 
+  it("stats local file systems synchronously and network ones through the timed statfs", async () => {
+    const synced: string[] = [];
+    const awaited: string[] = [];
+    const reader = createFilesystemReader({
+      statfsSync: (path) => (synced.push(path), stats),
+      statfs: async (path) => (awaited.push(path), stats),
+    });
+    const nfs: MountEntry = { device: "server:/export", mountpoint: "/mnt/nfs", fstype: "nfs4", options: "rw", superOptions: "rw" };
+    const tmp: MountEntry = { device: "tmpfs", mountpoint: "/tmp", fstype: "tmpfs", options: "rw", superOptions: "rw" };
+    const readings = await reader.read([root, nfs, tmp]);
+    expect(synced).toEqual(["/", "/tmp"]);
+    expect(awaited).toEqual(["/mnt/nfs"]);
+    expect(readings.map((reading) => reading.sizeBytes)).toEqual([4096000, 4096000, 4096000]);
+  });
+
+  it("reports a local file system whose statfs fails as a device error", async () => {
+    const reader = createFilesystemReader({
+      statfsSync: () => {
+        throw Object.assign(new Error("EIO: i/o error, statfs '/'"), { code: "EIO" });
+      },
+    });
+    const [reading] = await reader.read([root]);
+    expect(reading).toMatchObject({ mountpoint: "/", deviceError: true, sizeBytes: 0 });
+  });
+
   it("multiplies blocks by bsize and takes readonly from the mount options", async () => {
     const reader = createFilesystemReader({ statfs: async () => stats });
     const [reading] = await reader.read([{ ...root, options: "ro,relatime" }]);
