@@ -459,10 +459,11 @@ export function parseExposition(text: string, options: ParseExpositionOptions = 
     lineStart = lineEnd + 1;
   }
   seriesCache?.endParse();
+  const parsed = families.map(toFamily);
   if (seriesCache !== undefined && layout !== undefined) {
-    seriesCache.layout = { lines: layout, families: families.map(({ name, help, type, unit }) => ({ name, help, type, unit })), sampleCount, timestampScale };
+    seriesCache.layout = { lines: layout, families: parsed, sampleCount, timestampScale };
   }
-  return families.map(toFamily);
+  return parsed;
 }
 
 /**
@@ -500,6 +501,7 @@ function parseWithLayout(text: string, layout: ParseLayout, maxSeries: number): 
   const samples: MetricSample[][] = layout.families.map(() => []);
   // Lines that changed, with their new sample and text: stored into the layout only once the whole body matched.
   const changed: [SampleLayoutLine, MetricSample, string][] = [];
+  const changedFamilies = new Set<number>();
   const point = { value: 0, timestampMs: undefined as number | undefined };
   let lineStart = 0;
   for (const line of layout.lines) {
@@ -521,6 +523,7 @@ function parseWithLayout(text: string, layout: ParseLayout, maxSeries: number): 
       const sample: MetricSample = timestampMs === undefined ? { name, labels, value } : { name, labels, value, timestampMs };
       changed.push([line, sample, text.slice(lineStart, lineEnd)]);
       samples[line.family]?.push(sample);
+      changedFamilies.add(line.family);
     }
     lineStart = lineEnd + 1;
   }
@@ -529,5 +532,8 @@ function parseWithLayout(text: string, layout: ParseLayout, maxSeries: number): 
     line.sample = sample;
     line.text = detached(lineText); // a copy: a slice would keep this whole body alive
   }
-  return layout.families.map((family, index) => toFamily({ ...family, index, samples: samples[index] ?? [] }));
+  // A family none of whose lines changed is the family object of the last parse.
+  const families = layout.families.map((family, index) => (changedFamilies.has(index) ? { ...family, samples: samples[index] ?? [] } : family));
+  layout.families = families;
+  return families;
 }

@@ -111,6 +111,16 @@ describe("parseExposition() with a SeriesCache", () => {
     expect(third[1]).toBe(second[1]);
   });
 
+  it("gives a family whose lines are all unchanged as the same object", () => {
+    const cache = new SeriesCache(100);
+    const body = (b: number) => `# TYPE a gauge\na 1\n# TYPE b gauge\nb ${b}\n`;
+    const [a1, b1] = parseExposition(body(1), { seriesCache: cache });
+    const [a2, b2] = parseExposition(body(2), { seriesCache: cache });
+    expect(a2).toBe(a1);
+    expect(b2).not.toBe(b1);
+    expect(b2).toEqual({ name: "b", help: "", type: "gauge", samples: [{ name: "b", labels: {}, value: 2 }] });
+  });
+
   it("keeps what a body with a bad value changed out of the layout", () => {
     const cache = new SeriesCache(100);
     parseExposition("a 1\nb 2\n", { seriesCache: cache });

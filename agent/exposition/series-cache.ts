@@ -6,7 +6,7 @@
  * changed, it parses the body in full but looks each line's `name{labels}` text up
  * here and reuses its name and labels object instead of scanning and allocating them.
  */
-import type { Labels, MetricSample, MetricType } from "./family.ts";
+import type { Labels, MetricFamily, MetricSample } from "./family.ts";
 
 /** What one `name{labels}` text parsed to. Shared by every sample with that text: never mutate. */
 export interface CachedSeries {
@@ -37,7 +37,8 @@ export interface SampleLayoutLine {
  */
 export interface ParseLayout {
   readonly lines: readonly LayoutLine[];
-  readonly families: readonly { readonly name: string; readonly help: string; readonly type: MetricType; readonly unit: string | undefined }[];
+  /** The families the last parse gave; one whose lines are all unchanged is given again, the same object. */
+  families: readonly MetricFamily[];
   readonly sampleCount: number;
   /** 1000 for an OpenMetrics body (timestamps in seconds), else 1. */
   readonly timestampScale: number;

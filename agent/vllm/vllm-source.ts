@@ -6,7 +6,8 @@ import type { VllmTargetConfig } from "../config/agent-config.ts";
 import { VllmScrapeError } from "../errors.ts";
 import { withLabel } from "../exposition/add-label.ts";
 import { SeriesCache } from "../exposition/series-cache.ts";
-import type { SourceError, VllmReading } from "../sample.ts";
+import type { MetricFamily } from "../exposition/family.ts";
+import type { SourceError, VllmReading, VllmSummary } from "../sample.ts";
 import { scrapeVllm } from "./scrape-vllm.ts";
 import { summarizeVllm } from "./summarize-vllm.ts";
 
@@ -35,13 +36,22 @@ export function createVllmSource(options: VllmSourceOptions): { read(signal: Abo
   const labelTargets = options.targets.length > 1;
   // One per target: each server writes its own label sets, the same every scrape.
   const seriesCaches = new Map(options.targets.map((target) => [target, new SeriesCache(options.maxSeries)]));
+  // The last summary per target, kept while the parser gives the same family objects (nothing moved: an idle server).
+  const summaries = new Map<VllmTargetConfig, { readonly families: readonly MetricFamily[]; readonly summary: VllmSummary }>();
+  const summarize = (target: VllmTargetConfig, families: readonly MetricFamily[]): VllmSummary => {
+    const last = summaries.get(target);
+    if (last !== undefined && last.families.length === families.length && last.families.every((family, i) => family === families[i])) return last.summary;
+    const summary = summarizeVllm(families);
+    summaries.set(target, { families, summary });
+    return summary;
+  };
 
   async function readTarget(target: VllmTargetConfig, signal: AbortSignal): Promise<{ reading: VllmReading; error: SourceError | null }> {
     const started = performance.now();
     try {
       const parsed = await scrapeVllm(target.baseUrl, { fetch: fetchImpl, timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, maxSeries: options.maxSeries, signal, seriesCache: seriesCaches.get(target) });
       const families = labelTargets ? withLabel(parsed, "target", targetLabel(target.baseUrl)) : parsed;
-      const reading: VllmReading = { target: target.baseUrl, up: true, scrapeDurationMs: performance.now() - started, families, summary: summarizeVllm(parsed) };
+      const reading: VllmReading = { target: target.baseUrl, up: true, scrapeDurationMs: performance.now() - started, families, summary: summarize(target, parsed) };
       return { reading, error: null };
     } catch (error) {
       const scrapeError = error instanceof VllmScrapeError ? error : new VllmScrapeError("connect", `Cannot scrape vLLM metrics from ${target.baseUrl}/metrics: ${String(error)}`, { cause: error });
