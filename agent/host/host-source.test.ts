@@ -149,6 +149,21 @@ describe("createHostSource() on a fake procRoot", () => {
     expect((await host.read(never())).reading.load).toEqual({ load1: 9, load5: 8, load15: 7 });
   });
 
+  it("reads a watched process again each sample, and reports nothing once it is gone", async () => {
+    await using proc = await vmRoot();
+    using host = createHostSource({ procRoot: proc.root, statfs: fixedStatfs, pageSizeBytes: 4096, watchedProcesses: () => [{ target: "x", pid: 4242 }] });
+    const first = await host.read(never());
+    const stat = await readFixture("vm/4242/stat");
+    await proc.write("4242/comm", "vllm\n");
+    await proc.write("4242/stat", stat.replace("(bun)", "(vllm)"));
+    const second = await host.read(never());
+    await proc.remove("4242");
+    const third = await host.read(never());
+    expect([first.reading.processes[0]?.command, second.reading.processes[0]?.command]).toEqual(["bun", "vllm"]);
+    expect(third.reading.processes).toEqual([]);
+    expect(third.errors).toEqual([]);
+  });
+
   it("answers an aborted sample with an aborted entry per collector", async () => {
     await using proc = await vmRoot();
     const { reading, errors } = await createHostSource({ procRoot: proc.root, statfs: fixedStatfs, watchedProcesses: () => watched }).read(AbortSignal.abort());

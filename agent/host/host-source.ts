@@ -88,6 +88,8 @@ export function createHostSource(options: HostSourceOptions): HostSource {
   let pageSize: Promise<number> | undefined = options.pageSizeBytes === undefined ? undefined : Promise.resolve(options.pageSizeBytes);
 
   const files = new ProcFileReader(procRoot);
+  // Per watched PID, its /proc/<pid> files; a PID not read in a sample has its files closed.
+  const processFiles = new Map<number, ProcFileReader>();
   const readText = (path: string): string => files.read(path);
   // The mount table rarely changes: parse it again only when its text does.
   let lastMountinfo = "";
@@ -140,11 +142,22 @@ export function createHostSource(options: HostSourceOptions): HostSource {
     return { ...kernelIdentity, machine: unameMachine, nodename: readText("sys/kernel/hostname").trim() };
   }
 
+  function closeProcessFilesBut(pids: ReadonlySet<number>): void {
+    for (const [pid, reader] of processFiles) {
+      if (pids.has(pid)) continue;
+      reader.close();
+      processFiles.delete(pid);
+    }
+  }
+
   /** Per-target failures come back as `errors` (not thrown) so that one target cannot hide the others. */
   async function readProcesses(): Promise<{ readings: ProcessReading[]; errors: HostSourceError[] }> {
     const errors: HostSourceError[] = [];
     const watched = uniqueByTarget(watchedProcesses());
-    if (watched.length === 0) return { readings: [], errors };
+    if (watched.length === 0) {
+      closeProcessFilesBut(new Set());
+      return { readings: [], errors };
+    }
     // This sample's btime, or, when the stat collector failed (it reports that), the last one read.
     const bootTimeSeconds = lastBootTimeSeconds;
     if (bootTimeSeconds === undefined) throw new Error("Cannot compute process start times: /proc/stat has not been read yet");
@@ -153,13 +166,18 @@ export function createHostSource(options: HostSourceOptions): HostSource {
       return 4096;
     });
     const pageSizeBytes = await pageSize;
+    const read = new Set<number>();
     const readings = await Promise.all(
       watched.map(async (watchedProcess) => {
         const { target, pid: givenPid, port } = watchedProcess;
         try {
           const pid = givenPid ?? (port === undefined ? null : await finder.find(port));
           // Not running (or not found) is not an error: the vLLM source reports the target down.
-          return pid === null ? null : await readProcess(pid, { procRoot, target, bootTimeSeconds, pageSizeBytes });
+          if (pid === null) return null;
+          let pidFiles = processFiles.get(pid);
+          if (pidFiles === undefined) processFiles.set(pid, (pidFiles = new ProcFileReader(`${procRoot}/${pid}`)));
+          read.add(pid);
+          return await readProcess(pid, { procRoot, target, bootTimeSeconds, pageSizeBytes, files: pidFiles });
         } catch (error) {
           const entry = toHostError("processes", error);
           errors.push({ ...entry, message: `${entry.message} (target ${target})` });
@@ -167,6 +185,7 @@ export function createHostSource(options: HostSourceOptions): HostSource {
         }
       }),
     );
+    closeProcessFilesBut(read);
     return { readings: readings.filter((reading) => reading !== null), errors };
   }
 
@@ -229,9 +248,10 @@ export function createHostSource(options: HostSourceOptions): HostSource {
     },
     close() {
       files.close();
+      closeProcessFilesBut(new Set());
     },
     [Symbol.dispose]() {
-      files.close();
+      this.close();
     },
   };
 }

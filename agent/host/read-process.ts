@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import type { ProcessReading } from "../sample.ts";
 import { errnoCode } from "./host-errors.ts";
 import { parseProcessStat } from "./parse-process-stat.ts";
+import type { ProcFileReader } from "./proc-file-reader.ts";
 
 /** Options of readProcess(). */
 export interface ReadProcessOptions {
@@ -14,6 +15,11 @@ export interface ReadProcessOptions {
   readonly bootTimeSeconds: number;
   /** Bytes per page for rss; default 4096. */
   readonly pageSizeBytes?: number;
+  /**
+   * Open files of `<procRoot>/<pid>` kept between samples (its stat and comm are read
+   * through it); default none, each read opens the file.
+   */
+  readonly files?: ProcFileReader;
 }
 
 /**
@@ -27,11 +33,11 @@ export interface ReadProcessOptions {
  * @example await readProcess(1234, { target: "http://127.0.0.1:8000", bootTimeSeconds })
  */
 export async function readProcess(pid: number, options: ReadProcessOptions): Promise<ProcessReading | null> {
-  const { procRoot = "/proc", target, bootTimeSeconds, pageSizeBytes } = options;
+  const { procRoot = "/proc", target, bootTimeSeconds, pageSizeBytes, files } = options;
   const directory = `${procRoot}/${pid}`;
   try {
-    const statText = readFileSync(`${directory}/stat`, "utf8");
-    const commText = readFileSync(`${directory}/comm`, "utf8");
+    const statText = files ? files.read("stat") : readFileSync(`${directory}/stat`, "utf8");
+    const commText = files ? files.read("comm") : readFileSync(`${directory}/comm`, "utf8");
     const fds = readdirSync(`${directory}/fd`);
     const stat = parseProcessStat(statText, { bootTimeSeconds, pageSizeBytes });
     return {

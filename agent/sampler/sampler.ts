@@ -103,11 +103,28 @@ export class Sampler {
     const timeMs = this.#now();
     const started = performance.now();
     const { host, vllm, gpu } = this.#options.sources;
-    const [hostPart, vllmPart, gpuPart] = await Promise.all([
-      host ? this.#run("host", (s) => host.read(s)) : null,
-      vllm ? this.#run("vllm", (s) => vllm.read(s)) : null,
-      gpu ? this.#run("gpu", (s) => gpu.read(s)) : null,
-    ]);
+    // One deadline for the whole sample, shared by the sources: every source starts now and
+    // has the same timeout, so one timer and one signal serve them all.
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve("timeout");
+      }, this.#options.sourceTimeoutMs);
+    });
+    const run = { signal: controller.signal, deadline };
+    let parts;
+    try {
+      parts = await Promise.all([
+        host ? this.#run("host", run, (s) => host.read(s)) : null,
+        vllm ? this.#run("vllm", run, (s) => vllm.read(s)) : null,
+        gpu ? this.#run("gpu", run, (s) => gpu.read(s)) : null,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+    const [hostPart, vllmPart, gpuPart] = parts;
     const sources: SourceStatus[] = [];
     const errors: SourceError[] = [];
     for (const part of [hostPart, vllmPart, gpuPart]) {
@@ -130,19 +147,15 @@ export class Sampler {
     return sample;
   }
 
-  /** Runs one source under its own timeout; a hang or a throw becomes an error entry. */
-  async #run<T>(source: SourceName, read: (signal: AbortSignal) => Promise<SourceResult<T>>): Promise<{ value: T | null; errors: readonly SourceError[]; status: SourceStatus }> {
+  /** Runs one source until the sample's deadline; a hang or a throw becomes an error entry. */
+  async #run<T>(
+    source: SourceName,
+    run: { readonly signal: AbortSignal; readonly deadline: Promise<"timeout"> },
+    read: (signal: AbortSignal) => Promise<SourceResult<T>>,
+  ): Promise<{ value: T | null; errors: readonly SourceError[]; status: SourceStatus }> {
     const started = performance.now();
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        resolve("timeout");
-      }, this.#options.sourceTimeoutMs);
-    });
     try {
-      const result = await Promise.race([read(controller.signal), timeout]);
+      const result = await Promise.race([read(run.signal), run.deadline]);
       const durationMs = performance.now() - started;
       if (result === "timeout") {
         const message = `Cannot read the ${source} source: no answer within ${this.#options.sourceTimeoutMs} ms`;
@@ -152,8 +165,6 @@ export class Sampler {
     } catch (error) {
       const message = `Cannot read the ${source} source: ${error instanceof Error ? error.message : String(error)}`;
       return { value: null, errors: [{ source, target: "", code: "internal", message }], status: { source, up: false, durationMs: performance.now() - started } };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
