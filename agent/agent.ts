@@ -49,10 +49,12 @@ export class Agent {
     this.timeline = new Timeline({ retentionMs: config.timelineRetentionMs, capacity: Math.max(1, Math.ceil(config.timelineRetentionMs / assumedIntervalMs)) });
     // NVML absent or unusable still gives a source: it reports up 0 and logs once (via the sampler).
     this.#gpu = openGpuSource({ libraryPath: config.nvmlLibrary, procRoot: config.procfsPath, logger: options.logger, worker: !config.once });
+    const watched = watchedProcesses(config);
     this.#host = createHostSource({
       procRoot: config.procfsPath,
       rootfsPrefix: config.rootfsPath === "/" ? "" : config.rootfsPath.replace(/\/+$/, ""),
-      watchedProcesses: () => watchedProcesses(config),
+      // The targets are fixed for the agent's life: found once, not per sample (each is a URL parse).
+      watchedProcesses: () => watched,
     });
     const sources: SamplerSources = { ...buildSources(config, this.#host), gpu: this.#gpu };
     const gpuHostname = hostname();
