@@ -1,14 +1,17 @@
 /**
  * Agent overhead against node_exporter, measured in the same run on this machine:
- *   bun scripts/bench/agent-overhead.ts [--scrapes 1000] [--idle-seconds 40] [--warmup-seconds 5] [--peers sampled,onScrape,nodeExporter,baseline]
+ *   bun scripts/bench/agent-overhead.ts [--scrapes 1000] [--idle-seconds 40] [--warmup-seconds 5] [--steady-seconds 60] [--peers sampled,onScrape,nodeExporter,baseline]
  *
  * Peers: dist/vigil-agent scraping the vLLM fixture (once with its 1 s sampler, whose
  * scrapes serve the cached render, once with --interval 0, collecting on every
  * scrape like node_exporter), and Debian's prometheus-node-exporter with the minimal
  * host collectors (reference/agent-anchors.md §2.3). All on 127.0.0.1.
- * Idle CPU is read from utime+stime in /proc/<pid>/stat (10 ms ticks) over a settled
- * window after a warm-up, with a per-thread breakdown from /proc/<pid>/task/<tid>/stat,
- * beside a bare Bun timer (`bun -e`, and the same compiled) as the runtime's floor.
+ * Idle CPU is the threads' run time from /proc/<pid>/task/<tid>/schedstat (ns; utime+stime in
+ * 10 ms ticks where schedstat is missing) over a window after a warm-up, by thread,
+ * beside a bare Bun timer (`bun -e`, and the same compiled) as the runtime's floor. The 1 s sampler
+ * and the compiled timer get a second, steady window right after the first: JSC compiles code
+ * that runs once a second through its tiers over about a minute, so the first window holds
+ * start-up cost (JIT work, start-up garbage) that an agent running for days does not pay.
  * Writes reports/bench/agent-overhead.json. Quote ratios, not absolute times: the
  * machines are shared and noisy.
  */
@@ -24,6 +27,8 @@ const arg = (name: string, fallback: number) => {
 const SCRAPES = arg("scrapes", 1000);
 const IDLE_SECONDS = arg("idle-seconds", 40);
 const WARMUP_SECONDS = arg("warmup-seconds", 5);
+/** A second idle window right after the first, for the 1 s sampler and the compiled timer: the agent settled (code it runs once a second takes about a minute to be compiled by every JIT tier). 0 skips it. */
+const STEADY_SECONDS = arg("steady-seconds", 60);
 const PEERS = new Set((process.argv.includes("--peers") ? process.argv[process.argv.indexOf("--peers") + 1] ?? "" : "sampled,onScrape,nodeExporter,baseline").split(","));
 const RSS_TRACE_EVERY = 250;
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -34,6 +39,8 @@ interface IdleResult {
   /** The same CPU by thread name (threads of one name summed), in seconds over the window. */
   readonly idleCpuSecondsByThread: Readonly<Record<string, number>>;
   readonly rssAfterStartBytes: number;
+  /** The steady window (right after the first, `steadySeconds` long), where measured. */
+  readonly steady?: { readonly fromSecond: number; readonly toSecond: number; readonly idleCpuCoreFraction: number; readonly idleCpuSecondsByThread: Readonly<Record<string, number>> };
 }
 
 interface PeerResult extends IdleResult {
@@ -61,8 +68,29 @@ function cpuSecondsOf(statText: string): { name: string; cpuSeconds: number } {
   return { name, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND };
 }
 
+/**
+ * Whether /proc/<pid>/task/<tid>/schedstat is there: its first field is the time the thread ran, in
+ * ns. utime+stime come in 10 ms ticks charged to whoever runs at the tick, and a process that wakes
+ * on the timer tick for a millisecond a second is charged more than it ran (the 1 s sampler, 45-105 s
+ * after start: 0.52 % by ticks in this bench, 0.35 % by schedstat in a side-by-side run of the same build).
+ */
+const SCHEDSTAT = (() => {
+  try {
+    readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8");
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function threadCpuSeconds(pid: number, tid: string, statText: string): { name: string; cpuSeconds: number } {
+  const ticks = cpuSecondsOf(statText);
+  if (!SCHEDSTAT) return ticks;
+  return { name: ticks.name, cpuSeconds: Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e9 };
+}
+
 function procStat(pid: number): { cpuSeconds: number; rssBytes: number } {
-  const { cpuSeconds } = cpuSecondsOf(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  const cpuSeconds = SCHEDSTAT ? [...threadStats(pid).values()].reduce((sum, thread) => sum + thread.cpuSeconds, 0) : cpuSecondsOf(readFileSync(`/proc/${pid}/stat`, "utf8")).cpuSeconds;
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return { cpuSeconds, rssBytes: rssKb * 1024 };
@@ -73,7 +101,7 @@ function threadStats(pid: number): Map<string, { name: string; cpuSeconds: numbe
   const out = new Map<string, { name: string; cpuSeconds: number }>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      out.set(tid, cpuSecondsOf(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")));
+      out.set(tid, threadCpuSeconds(pid, tid, readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")));
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -81,19 +109,29 @@ function threadStats(pid: number): Map<string, { name: string; cpuSeconds: numbe
   return out;
 }
 
-async function measureIdle(pid: number): Promise<IdleResult> {
-  await Bun.sleep(WARMUP_SECONDS * 1000);
+/** CPU of `pid` over the next `seconds`: total as a fraction of one core, and seconds by thread name. */
+async function cpuOver(pid: number, seconds: number): Promise<{ idleCpuCoreFraction: number; idleCpuSecondsByThread: Record<string, number>; rssBytes: number }> {
   const start = procStat(pid);
   const threadsStart = threadStats(pid);
-  await Bun.sleep(IDLE_SECONDS * 1000);
+  await Bun.sleep(seconds * 1000);
   const end = procStat(pid);
   const threadsEnd = threadStats(pid);
   const byThread: Record<string, number> = {};
   for (const [tid, { name, cpuSeconds }] of threadsEnd) {
     const used = cpuSeconds - (threadsStart.get(tid)?.cpuSeconds ?? 0);
-    if (used > 0) byThread[name] = Math.round(((byThread[name] ?? 0) + used) * 100) / 100;
+    if (used > 0.0005) byThread[name] = Math.round(((byThread[name] ?? 0) + used) * 1000) / 1000;
   }
-  return { idleCpuCoreFraction: (end.cpuSeconds - start.cpuSeconds) / IDLE_SECONDS, idleCpuSecondsByThread: byThread, rssAfterStartBytes: end.rssBytes };
+  return { idleCpuCoreFraction: (end.cpuSeconds - start.cpuSeconds) / seconds, idleCpuSecondsByThread: byThread, rssBytes: end.rssBytes };
+}
+
+async function measureIdle(pid: number, steady = false): Promise<IdleResult> {
+  await Bun.sleep(WARMUP_SECONDS * 1000);
+  const first = await cpuOver(pid, IDLE_SECONDS);
+  const result = { idleCpuCoreFraction: first.idleCpuCoreFraction, idleCpuSecondsByThread: first.idleCpuSecondsByThread, rssAfterStartBytes: first.rssBytes };
+  if (!steady || STEADY_SECONDS <= 0) return result;
+  const settled = await cpuOver(pid, STEADY_SECONDS);
+  const fromSecond = WARMUP_SECONDS + IDLE_SECONDS;
+  return { ...result, steady: { fromSecond, toSecond: fromSecond + STEADY_SECONDS, idleCpuCoreFraction: settled.idleCpuCoreFraction, idleCpuSecondsByThread: settled.idleCpuSecondsByThread } };
 }
 
 async function waitUntilServing(url: string): Promise<void> {
@@ -110,11 +148,11 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const shown = (argv: readonly string[]) => argv.map((a) => a.replace(root, "")).join(" ");
 
-async function measure(peer: string, argv: string[], metricsUrl: string): Promise<PeerResult> {
+async function measure(peer: string, argv: string[], metricsUrl: string, steady = false): Promise<PeerResult> {
   const proc = Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" });
   try {
     await waitUntilServing(metricsUrl.replace(/\/metrics$/, "/"));
-    const idle = await measureIdle(proc.pid);
+    const idle = await measureIdle(proc.pid, steady);
 
     const latenciesMs: number[] = [];
     const rssTraceBytes: number[] = [];
@@ -148,10 +186,10 @@ async function measure(peer: string, argv: string[], metricsUrl: string): Promis
   }
 }
 
-async function measureBaseline(peer: string, argv: string[]): Promise<BaselineResult> {
+async function measureBaseline(peer: string, argv: string[], steady = false): Promise<BaselineResult> {
   const proc = Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" });
   try {
-    return { peer, command: shown(argv), ...(await measureIdle(proc.pid)) };
+    return { peer, command: shown(argv), ...(await measureIdle(proc.pid, steady)) };
   } finally {
     proc.kill("SIGTERM");
     await proc.exited;
@@ -183,7 +221,7 @@ const scratch = mkdtempSync(`${tmpdir()}/agent-overhead-`);
 try {
   if (PEERS.has("sampled")) {
     const port = await freePort();
-    results.push(await measure("vigil-agent (1s sampler)", [agentBinary, "--listen", `127.0.0.1:${port}`, "--vllm", vllm.url, "--interval", "1s"], `http://127.0.0.1:${port}/metrics`));
+    results.push(await measure("vigil-agent (1s sampler)", [agentBinary, "--listen", `127.0.0.1:${port}`, "--vllm", vllm.url, "--interval", "1s"], `http://127.0.0.1:${port}/metrics`, true));
   }
   if (PEERS.has("onScrape")) {
     const port = await freePort();
@@ -199,7 +237,7 @@ try {
     baselines.push(await measureBaseline("bun, bare 1 s timer (bun -e)", [process.execPath, "-e", timer]));
     writeFileSync(`${scratch}/timer.ts`, timer);
     const compiled = Bun.spawnSync([process.execPath, "build", `${scratch}/timer.ts`, "--compile", "--outfile", `${scratch}/timer`], { stdout: "ignore", stderr: "inherit" });
-    if (compiled.exitCode === 0) baselines.push(await measureBaseline("bun, bare 1 s timer (compiled)", [`${scratch}/timer`]));
+    if (compiled.exitCode === 0) baselines.push(await measureBaseline("bun, bare 1 s timer (compiled)", [`${scratch}/timer`], true));
   }
 } finally {
   vllm.stop();
@@ -218,6 +256,8 @@ const report = {
   scrapes: SCRAPES,
   warmupSeconds: WARMUP_SECONDS,
   idleSeconds: IDLE_SECONDS,
+  steadySeconds: STEADY_SECONDS,
+  cpuClock: SCHEDSTAT ? "sum over threads of /proc/<pid>/task/<tid>/schedstat (ns run time); threads that ended are not counted" : "utime+stime of /proc/<pid>/stat (10 ms ticks)",
   client: "Bun fetch, sequential, keep-alive, no gzip",
   results,
   baselines,
@@ -247,6 +287,7 @@ process.stdout.write(
     "",
     ...results.map((r) => `${r.peer}: idle CPU by thread ${JSON.stringify(r.idleCpuSecondsByThread)}; RSS every ${RSS_TRACE_EVERY} scrapes ${r.rssTraceBytes.map(mb).join(", ")} MB`),
     ...baselines.map((b) => `${b.peer}: idle CPU by thread ${JSON.stringify(b.idleCpuSecondsByThread)}`),
+    ...[...results, ...baselines].filter((r) => r.steady).map((r) => `${r.peer}: steady idle CPU ${pct(r.steady?.idleCpuCoreFraction ?? 0)} from ${r.steady?.fromSecond} s to ${r.steady?.toSecond} s after start, by thread ${JSON.stringify(r.steady?.idleCpuSecondsByThread)}`),
     "",
     `median latency vs node_exporter: ${report.ratios.medianLatencyVsNodeExporter.sampled?.toFixed(2)}x (sampled), ${report.ratios.medianLatencyVsNodeExporter.onScrape?.toFixed(2)}x (on scrape)`,
     "",
