@@ -4,6 +4,7 @@
  * parallel and are isolated: one failing gives an error entry and an empty part, the
  * rest of the reading is still filled (node_exporter collector.go, ContinueOnError).
  */
+import { readFileSync } from "node:fs";
 import { machine } from "node:os";
 import type { CpuReading, FilesystemReading, HostReading, KernelStatReading, LoadReading, MeminfoEntry, NetworkReading, PressureReading, ProcessReading, UnameReading } from "../sample.ts";
 import { createListeningProcessFinder } from "./find-listening-process.ts";
@@ -128,8 +129,7 @@ export function createHostSource(options: HostSourceOptions): HostSource {
 
   /** A file read once: its descriptor is not kept. */
   function readOnce(path: string): string {
-    using reader = new ProcFileReader(procRoot);
-    return reader.read(path).trim();
+    return readFileSync(`${procRoot}/${path}`, "utf8").trim();
   }
 
   function readUname(): UnameReading {

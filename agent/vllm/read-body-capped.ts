@@ -18,6 +18,7 @@ export async function readBodyCapped(response: Response, options: { maxBytes: nu
   const encoding = response.headers.get("content-encoding");
   if (declared <= options.maxBytes && (encoding === null || encoding === "identity")) {
     const bytes = await response.bytes();
+    // Not response.text(): it drops a leading BOM, which the streamed path below keeps.
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   }
   const reader = response.body.getReader();

@@ -72,3 +72,12 @@ export class AbortedError extends RequestError {
     super("aborted", message);
   }
 }
+
+/** A cause for a failure's message: an Error's message with its errno-style code, or the value as text. */
+export function describeCause(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: string }).code;
+    return code ? `${error.message} (${code})` : error.message;
+  }
+  return String(error);
+}

@@ -16,6 +16,7 @@ import {
   ProtocolError,
   RequestError,
   AbortedError,
+  describeCause,
 } from "./request-failure.ts";
 import type { RequestCancel } from "./request-cancel.ts";
 import { pushChunkTime, type RequestRecord } from "./request-record.ts";
@@ -51,7 +52,7 @@ export async function sendRequest(context: SendContext, record: RequestRecord, p
     if (context.transport.kind === "http1") await sendHttp1(context, context.transport.client, record, prepared, cancel);
     else await sendFetch(context, context.transport.fetch, record, prepared, cancel);
   } catch (error) {
-    const typed = asRequestError(error, cancel, (cause) => new DisconnectedError(`response broke off: ${describe(cause)}`, { cause }));
+    const typed = asRequestError(error, cancel, (cause) => new DisconnectedError(`response broke off: ${describeCause(cause)}`, { cause }));
     record.failure = { type: typed.code, message: typed.message, status: typed.status ?? record.status };
   }
   record.endMs = context.now();
@@ -76,7 +77,7 @@ async function sendFetch(context: SendContext, fetchImpl: typeof fetch, record: 
       signal,
     });
   } catch (error) {
-    throw asRequestError(error, cancel, (cause) => new ConnectError(`cannot connect to ${context.baseUrl}: ${describe(cause)}`, { cause }));
+    throw asRequestError(error, cancel, (cause) => new ConnectError(`cannot connect to ${context.baseUrl}: ${describeCause(cause)}`, { cause }));
   }
   const body = new BodyReader(context, record);
   body.onRead(context.now());
@@ -93,7 +94,7 @@ async function sendFetch(context: SendContext, fetchImpl: typeof fetch, record: 
         if (body.settled) break;
       }
     } catch (error) {
-      throw asRequestError(error, cancel, (cause) => new DisconnectedError(`response broke off: ${describe(cause)}`, { cause }));
+      throw asRequestError(error, cancel, (cause) => new DisconnectedError(`response broke off: ${describeCause(cause)}`, { cause }));
     }
     // After [DONE] nothing matters; after a malformed chunk the request is already failed.
     // A cancel() that rejects tells us nothing more about this request.
@@ -193,14 +194,7 @@ class BodyReader {
 
   #keptText(): string {
     const pieces = this.#pieces;
-    if (pieces.length === 1) return WHOLE_DECODER.decode(pieces[0]);
-    const joined = new Uint8Array(this.#pieceBytes);
-    let offset = 0;
-    for (const piece of pieces) {
-      joined.set(piece, offset);
-      offset += piece.length;
-    }
-    return WHOLE_DECODER.decode(joined);
+    return WHOLE_DECODER.decode(pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, this.#pieceBytes));
   }
 
   /** The body is over (or was cut off): throws the typed failure, if any. */
@@ -318,7 +312,7 @@ interface ChunkShape {
 function asRequestError(error: unknown, cancel: RequestCancel, fallback: (cause: unknown) => RequestError): RequestError {
   if (error instanceof RequestError) return error;
   const reason = cancel.reason;
-  if (reason !== null) return reason instanceof RequestError ? reason : new AbortedError(`aborted: ${describe(reason)}`);
+  if (reason !== null) return reason instanceof RequestError ? reason : new AbortedError(`aborted: ${describeCause(reason)}`);
   return fallback(error);
 }
 
@@ -335,7 +329,3 @@ export function errorMessageOf(text: string): string {
   return trimmed === "" ? "(empty body)" : trimmed.slice(0, MAX_ERROR_BODY_CHARS);
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) return (error as Error & { code?: string }).code ? `${error.message} (${(error as Error & { code?: string }).code})` : error.message;
-  return String(error);
-}

@@ -105,15 +105,14 @@ async function bareStampStreams(url: string, streams: number): Promise<{ request
         port: Number(port),
         data: { current: null },
         socket: {
-          binaryType: "uint8array",
           open: (socket) => send(socket),
+          // The read as a Buffer, searched as bytes: no decoding.
           data: (socket, bytes) => {
             const stampMs = performance.timeOrigin + performance.now();
-            const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
             const current = socket.data.current;
             if (current === null) return;
-            for (let at = text.indexOf(TOKEN_MARK); at !== -1; at = text.indexOf(TOKEN_MARK, at + 1)) current.stampsMs.push(stampMs);
-            if (text.includes("[DONE]")) send(socket);
+            for (let at = bytes.indexOf(TOKEN_MARK); at !== -1; at = bytes.indexOf(TOKEN_MARK, at + 1)) current.stampsMs.push(stampMs);
+            if (bytes.includes("[DONE]")) send(socket);
           },
           close: () => undefined,
         },

@@ -1,15 +1,15 @@
 /**
  * A small HTTP/1.1 client over Bun's TCP sockets, for the native runner's plain-`http:` targets. It
  * keeps a pool of keep-alive connections per origin, stamps each socket read in the socket's own data
- * callback and hands the bytes to the caller in one batch per event-loop turn: no Response, no
- * ReadableStream, no promise per read. That is what lets one core hold thousands of streams and
- * stamp each chunk when it arrived (the same reason wrk, autocannon and k6 carry their own clients). One request per connection at a time (no
- * pipelining). A reused connection that the server closed while idle, caught before any response
+ * callback and hands the bytes to the caller in slices of the event loop (ArrivalQueue): no Response,
+ * no ReadableStream, no promise per read. That is what lets one core hold thousands of streams and
+ * stamp each chunk when it arrived (the same reason wrk, autocannon and k6 carry their own clients).
+ * One request per connection at a time (no pipelining). A reused connection that the server closed while idle, caught before any response
  * byte, is retried once on a new connection, as browsers and undici do for that race.
  */
 import { Buffer } from "node:buffer";
 import type { Socket } from "bun";
-import { ConnectError, DisconnectedError, ProtocolError } from "../request-failure.ts";
+import { ConnectError, DisconnectedError, ProtocolError, describeCause } from "../request-failure.ts";
 import { type ResponseHead, ResponseParseError, ResponseParser, type ResponseSink } from "./response-parser.ts";
 
 /** What the caller gets, synchronously, from the client's delivery of each socket read. */
@@ -149,7 +149,7 @@ export class Http1Client {
     try {
       socket = await Bun.connect<Connection>({ hostname: this.#hostname, port: this.#port, data: connection, socket: HANDLERS });
     } catch (error) {
-      throw new ConnectError(`cannot connect to ${this.#baseUrl}: ${describe(error)}`, { cause: error });
+      throw new ConnectError(`cannot connect to ${this.#baseUrl}: ${describeCause(error)}`, { cause: error });
     }
     connection.socket = socket;
     if (cancel.reason !== null || this.#closed) {
@@ -167,7 +167,7 @@ export class Http1Client {
     return new Promise<boolean>((resolve, reject) => {
       const onCancel = (reason: Error) => {
         exchange.settle(reason);
-        socket.terminate();
+        drop(connection);
       };
       const parserSink: ResponseSink = {
         onHead: (head) => {
@@ -228,9 +228,8 @@ const HANDLERS = {
     const connection = socket.data;
     const exchange = connection.exchange;
     if (exchange === null) {
-      // Bytes with no request outstanding: the connection is out of step; drop it.
-      connection.closed = true;
-      socket.terminate();
+      // Bytes with no request outstanding: the connection is out of step.
+      drop(connection);
       return;
     }
     connection.arrivals.push(connection, exchange, bytes);
@@ -256,30 +255,29 @@ const HANDLERS = {
         exchange.settle(null, true);
         return;
       }
-      const why = error ? describe(error) : (parseError as Error).message;
+      const why = error ? describeCause(error) : (parseError as Error).message;
       exchange.settle(exchange.head === null ? new ConnectError(`connection closed before the response head: ${why}`, { cause: error }) : new DisconnectedError(`response broke off: ${why}`, { cause: error }));
     }
   },
   error(socket: Socket<Connection>, error: Error): void {
     const connection = socket.data;
     connection.arrivals.flush();
-    connection.exchange?.settle(new DisconnectedError(`socket error: ${describe(error)}`, { cause: error }));
-    connection.closed = true;
-    socket.terminate();
+    connection.exchange?.settle(new DisconnectedError(`socket error: ${describeCause(error)}`, { cause: error }));
+    drop(connection);
   },
 };
 
-/**
- * Reads are stamped in the socket callback and delivered (parsed, handed to the sink) in one batch
- * on the next turn of the event loop. When thousands of streams get a chunk at the same instant, the
- * loop runs thousands of data callbacks back to back: stamping only, each costs a read and a push,
- * so the last stream is stamped within a few ms of the first instead of after everyone else's JSON.
- */
 /** How long one turn of the event loop delivers queued reads before it yields. */
 const SLICE_MS = 0.5;
 /** How many exchanges one turn may finish: each sets off its caller's bookkeeping and next request. */
 const SLICE_COMPLETIONS = 8;
 
+/**
+ * Reads are stamped in the socket callback and delivered (parsed, handed to the sink) on later
+ * turns of the event loop. When thousands of streams get a chunk at the same instant, the loop runs
+ * thousands of data callbacks back to back: stamping only, each costs a read and a push, so the last
+ * stream is stamped within a few ms of the first instead of after everyone else's JSON.
+ */
 class ArrivalQueue {
   readonly #now: () => number;
   #connections: Connection[] = [];
@@ -351,16 +349,18 @@ class ArrivalQueue {
   }
 }
 
+/** Closes a connection at once (RST), also after a graceful end(): out of step or broken. */
+function drop(connection: Connection): void {
+  connection.closed = true;
+  connection.open.delete(connection);
+  connection.socket?.terminate();
+}
+
 function deliver(connection: Connection, exchange: Exchange, bytes: Uint8Array, receivedMs: number): void {
-  const socket = connection.socket as Socket<Connection>;
   if (connection.exchange !== exchange) {
     // The exchange ended before these bytes were delivered: aborted (the connection is gone), or
-    // the response was complete and these bytes are beyond it (out of step: drop the connection).
-    if (!connection.closed) {
-      connection.closed = true;
-      connection.open.delete(connection);
-      socket.terminate();
-    }
+    // the response was complete and these bytes are beyond it (out of step).
+    if (!connection.closed) drop(connection);
     return;
   }
   exchange.sink.onRead(receivedMs);
@@ -369,8 +369,7 @@ function deliver(connection: Connection, exchange: Exchange, bytes: Uint8Array, 
   } catch (error) {
     if (error instanceof ResponseParseError) exchange.settle(new ProtocolError(`invalid HTTP response: ${error.message}`, exchange.head?.status ?? null));
     else exchange.settle(error instanceof Error ? error : new Error(String(error)));
-    connection.closed = true;
-    socket.terminate();
+    drop(connection);
   }
 }
 
@@ -398,10 +397,3 @@ function hasLineBreak(text: string): boolean {
   return text.includes("\n") || text.includes("\r");
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as Error & { code?: string }).code;
-    return code ? `${error.message} (${code})` : error.message;
-  }
-  return String(error);
-}
