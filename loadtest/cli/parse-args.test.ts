@@ -40,7 +40,7 @@ describe("parseArgs()", () => {
     [["s.ts", "--vus", "1.5"], "--vus must be an integer > 0, got '1.5'"],
     [["s.ts", "--duration", "soon"], "--duration must be a duration > 0"],
     [["s.ts", "--rate", "1", "--vus", "2"], "exclude each other"],
-    [["s.ts", "--http-client", "curl"], "--http-client must be one of native, fetch, got 'curl'"],
+    [["s.ts", "--http-client", "curl"], "--http-client must be one of native, bun-sockets, fetch, got 'curl'"],
     [["s.ts", "--runner", "k6", "--http-client", "fetch"], "--http-client picks the native runner's client; it does not apply to --runner k6"],
     [["s.ts", "--json=yes"], "takes no value"],
     [["s.ts", "--runner", "wrk"], "--runner must be one of native, k6, autocannon, got 'wrk'"],

@@ -71,7 +71,7 @@ export const LOADTEST_FLAGS: ReadonlyArray<{ readonly flag: string; readonly val
   { flag: "prometheus", value: "URL", help: "read fleet telemetry from this Prometheus (query_range) instead of one agent" },
   { flag: "prometheus-selector", value: "SEL", help: "label selector for --prometheus, e.g. '{job=\"vigil\"}' (default: all series)" },
   { flag: "runner", value: "NAME", help: "native (default), k6 (writes a k6 script, runs k6 when on PATH) or autocannon (non-streamed)" },
-  { flag: "http-client", value: "NAME", help: "native runner's client: native (our HTTP/1.1 client for http:// targets, default) or fetch (Bun's fetch; https:// targets always use it)" },
+  { flag: "http-client", value: "NAME", help: "native runner's client: native (our HTTP/1.1 client for http:// targets, reads stamped by the kernel on Linux; default), bun-sockets (the same client over Bun's sockets, stamped in their callback) or fetch (Bun's fetch; https:// targets always use it)" },
   { flag: "ingest-k6", value: "FILE", help: "build the report from k6 --out json files (NDJSON, .gz ok) of this scenario's k6 script; repeat it for one file per k6 instance" },
   { flag: "out", value: "DIR", help: "root folder of report folders (default reports)" },
   { flag: "json", value: null, help: "print the summary as JSON on stdout (the table goes to stderr)" },

@@ -1,7 +1,7 @@
 /**
  * The native runner's own capacity, measured beside peers in the same run on this machine:
  *   bun scripts/bench/harness-capacity.ts [--seconds 3] [--rounds 3] [--connections 50] [--stream-counts 50,500,2000]
- *     [--streams-against sim,pacer] [--http-client native|fetch] [--out FILE]
+ *     [--streams-against sim,pacer] [--http-client native|bun-sockets|fetch] [--out FILE]
  *
  * 1. Plain non-streaming POSTs per second against one tiny HTTP server (its own process): the harness
  *    (constant-vus, stream off), a bare Bun fetch loop (same concurrency, no harness bookkeeping: the
@@ -38,8 +38,8 @@ const SECONDS = arg("seconds", 3);
 const CONNECTIONS = arg("connections", 50);
 const ROUNDS = arg("rounds", 3);
 const STREAM_COUNTS = (argValue("stream-counts") ?? "50,500,2000").split(",").map(Number);
-/** The native runner's client (`--http-client fetch` measures Bun's fetch path instead). */
-const HTTP_CLIENT = argValue("http-client") === "fetch" ? "fetch" : "native";
+/** The native runner's client (`--http-client bun-sockets|fetch` measures those paths instead). */
+const HTTP_CLIENT = (["bun-sockets", "fetch"] as const).find((name) => name === argValue("http-client")) ?? "native";
 /** Which stream servers the open-stream phase runs against: the simulator, the pacer, or both. */
 const STREAMS_AGAINST = new Set((argValue("streams-against") ?? "sim,pacer").split(","));
 const OUT = argValue("out") ?? `${root}reports/bench/harness-capacity.json`;

@@ -1,7 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RequestCancel } from "../request-cancel.ts";
 import { ConnectError, DisconnectedError, ProtocolError, TtftTimeoutError } from "../request-failure.ts";
+import { bunConnector, type Connector } from "./client-socket.ts";
 import { Http1Client, type ExchangeSink } from "./http1-client.ts";
+import { kernelStampedConnector, kernelStampsUnavailable } from "./kernel-stamped-connector.ts";
 import type { ResponseHead } from "./response-parser.ts";
 
 /** Records what the client hands over, with the read count at each body piece. */
@@ -40,8 +42,14 @@ function listen(respond: (socket: Bun.Socket<undefined>, received: string) => vo
   return `http://127.0.0.1:${listener.port}`;
 }
 
+const kernelStamped = kernelStampedConnector();
+if (kernelStamped === null && process.platform === "linux") throw new Error(`kernel-stamped sockets unavailable on Linux: ${kernelStampsUnavailable}`);
+/** Every test runs over both ways of opening connections. */
+const CONNECTORS: Array<[string, Connector]> = [["Bun sockets", bunConnector], ...(kernelStamped ? [["kernel-stamped sockets", kernelStamped] as [string, Connector]] : [])];
+let connector: Connector = bunConnector;
+
 function client(baseUrl: string, headers: Record<string, string> = {}): Http1Client {
-  const c = new Http1Client({ baseUrl, headers });
+  const c = new Http1Client({ baseUrl, headers, connector });
   cleanups.push(() => c.close());
   return c;
 }
@@ -49,7 +57,11 @@ function client(baseUrl: string, headers: Record<string, string> = {}): Http1Cli
 /** A fresh switch per use: one listener at a time. */
 const never = () => new RequestCancel();
 
-describe("Http1Client", () => {
+describe.each(CONNECTORS)("Http1Client over %s", (_name, use) => {
+  beforeEach(() => {
+    connector = use;
+  });
+
   it("sends the request as fetch would and reuses one keep-alive connection", async () => {
     const seen: Array<{ url: string; headers: Record<string, string>; body: string }> = [];
     const url = serve(async (request) => {

@@ -1,14 +1,15 @@
 /**
  * A small HTTP/1.1 client over Bun's TCP sockets, for the native runner's plain-`http:` targets. It
- * keeps a pool of keep-alive connections per origin, stamps each socket read in the socket's own data
- * callback and hands the bytes to the caller in slices of the event loop (ArrivalQueue): no Response,
+ * keeps a pool of keep-alive connections per origin, stamps each socket read (with the kernel's receive
+ * stamp where the connector has one, see kernel-stamped-connector.ts, else in the socket's data callback)
+ * and hands the bytes to the caller in slices of the event loop (ArrivalQueue): no Response,
  * no ReadableStream, no promise per read. That is what lets one core hold thousands of streams and
  * stamp each chunk when it arrived (the same reason wrk, autocannon and k6 carry their own clients).
  * One request per connection at a time (no pipelining). A reused connection that the server closed while idle, caught before any response
  * byte, is retried once on a new connection, as browsers and undici do for that race.
  */
 import { Buffer } from "node:buffer";
-import type { Socket } from "bun";
+import { type ClientSocket, type ClientSocketHandlers, type Connector, bunConnector } from "./client-socket.ts";
 import { ConnectError, DisconnectedError, ProtocolError, describeCause } from "../request-failure.ts";
 import { type ResponseHead, ResponseParseError, ResponseParser, type ResponseSink } from "./response-parser.ts";
 
@@ -43,11 +44,13 @@ export interface Http1ClientOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** Monotonic clock in ms that stamps each read; `performance.now` unless given. */
   readonly now?: () => number;
+  /** How connections are opened: Bun's sockets unless given (see create-transport.ts). */
+  readonly connector?: Connector;
 }
 
 /** Per-connection state, carried as the socket's `data`. */
 interface Connection {
-  socket: Socket<Connection> | null;
+  socket: ClientSocket<Connection> | null;
   exchange: Exchange | null;
   closed: boolean;
   /** Served a response before: a close before any byte may be the idle-close race. */
@@ -82,6 +85,7 @@ export class Http1Client {
   readonly #idle: Connection[] = [];
   readonly #open = new Set<Connection>();
   readonly #arrivals: ArrivalQueue;
+  readonly #connector: Connector;
   #closed = false;
 
   constructor(options: Http1ClientOptions) {
@@ -99,6 +103,7 @@ export class Http1Client {
     }
     this.#fixedHead = head;
     this.#arrivals = new ArrivalQueue(options.now ?? (() => performance.now()));
+    this.#connector = options.connector ?? bunConnector;
   }
 
   /** Open connections (idle or busy). */
@@ -145,9 +150,9 @@ export class Http1Client {
 
   async #connect(cancel: CancelSwitch): Promise<Connection> {
     const connection: Connection = { socket: null, exchange: null, closed: false, reused: false, open: this.#open, arrivals: this.#arrivals };
-    let socket: Socket<Connection>;
+    let socket: ClientSocket<Connection>;
     try {
-      socket = await Bun.connect<Connection>({ hostname: this.#hostname, port: this.#port, data: connection, socket: HANDLERS });
+      socket = await this.#connector<Connection>({ hostname: this.#hostname, port: this.#port, data: connection, socket: HANDLERS });
     } catch (error) {
       throw new ConnectError(`cannot connect to ${this.#baseUrl}: ${describeCause(error)}`, { cause: error });
     }
@@ -162,7 +167,7 @@ export class Http1Client {
 
   /** Runs one exchange; resolves true when it should be retried on a new connection. */
   #exchange(connection: Connection, bytes: Uint8Array | string, sink: ExchangeSink, cancel: CancelSwitch, mayRetry: boolean): Promise<boolean> {
-    const socket = connection.socket as Socket<Connection>;
+    const socket = connection.socket as ClientSocket<Connection>;
     socket.ref();
     return new Promise<boolean>((resolve, reject) => {
       const onCancel = (reason: Error) => {
@@ -220,11 +225,8 @@ export class Http1Client {
 }
 
 /** Socket callbacks shared by every connection; the connection is `socket.data`. */
-const HANDLERS = {
-  // Plain Uint8Arrays, each a fresh copy: a Buffer's subarray() goes through Symbol.species and
-  // builds a Buffer each time, and its `.buffer` copies the bytes out.
-  binaryType: "uint8array" as const,
-  data(socket: Socket<Connection>, bytes: Uint8Array): void {
+const HANDLERS: ClientSocketHandlers<Connection> = {
+  data(socket, bytes, receivedMs): void {
     const connection = socket.data;
     const exchange = connection.exchange;
     if (exchange === null) {
@@ -232,14 +234,14 @@ const HANDLERS = {
       drop(connection);
       return;
     }
-    connection.arrivals.push(connection, exchange, bytes);
+    connection.arrivals.push(connection, exchange, bytes, receivedMs);
   },
-  drain(socket: Socket<Connection>): void {
+  drain(socket): void {
     const connection = socket.data;
     const exchange = connection.exchange;
     if (exchange?.unwritten) writeAll(connection, exchange, exchange.unwritten);
   },
-  close(socket: Socket<Connection>, error?: Error): void {
+  close(socket, error): void {
     const connection = socket.data;
     // What arrived before the close is delivered first (it may complete the response).
     connection.arrivals.flush();
@@ -259,7 +261,7 @@ const HANDLERS = {
       exchange.settle(exchange.head === null ? new ConnectError(`connection closed before the response head: ${why}`, { cause: error }) : new DisconnectedError(`response broke off: ${why}`, { cause: error }));
     }
   },
-  error(socket: Socket<Connection>, error: Error): void {
+  error(socket, error): void {
     const connection = socket.data;
     connection.arrivals.flush();
     connection.exchange?.settle(new DisconnectedError(`socket error: ${describeCause(error)}`, { cause: error }));
@@ -292,8 +294,9 @@ class ArrivalQueue {
     this.#now = now;
   }
 
-  push(connection: Connection, exchange: Exchange, bytes: Uint8Array): void {
-    this.#receivedMs.push(this.#now());
+  /** Queues a read, stamped `receivedMs` when the socket knew when it arrived, else now. */
+  push(connection: Connection, exchange: Exchange, bytes: Uint8Array, receivedMs: number | undefined): void {
+    this.#receivedMs.push(receivedMs ?? this.#now());
     this.#connections.push(connection);
     this.#exchanges.push(exchange);
     this.#bytes.push(bytes);
