@@ -9,7 +9,7 @@ import type { LoadPlan } from "./executors/plan.ts";
 import { planRampingArrivalRate } from "./executors/ramping-arrival-rate.ts";
 import { planRampingVus } from "./executors/ramping-vus.ts";
 import { findKnee, isSaturated, nextSweepStep, planSweepLevel, type SweepLevelOutcome, type SweepLoad } from "./executors/sweep.ts";
-import type { SweepLevel, SweepReport } from "./report/report-types.ts";
+import type { ClientInfo, SweepLevel, SweepReport } from "./report/report-types.ts";
 import { LoadRunner } from "./runner/load-runner.ts";
 import type { RequestRecord } from "./runner/request-record.ts";
 import type { SendContext } from "./runner/send-request.ts";
@@ -44,6 +44,8 @@ export interface ScenarioRunResult {
   readonly notSent: number;
   readonly interrupted: boolean;
   readonly sweep: SweepReport | null;
+  /** The native runner's client (absent for external runners). */
+  readonly client?: ClientInfo;
 }
 
 /** The executor's plan for an ordinary (non-sweep) run. */
@@ -86,7 +88,7 @@ export async function runScenario(scenario: NormalizedScenario, options: RunScen
     const result = await runner.runPhase(planLoad(load, { warmupMs: scenario.warmupMs, seed: scenario.seed }), 0, [recorder]);
     notSent = result.notSent;
   }
-  return { recorder, startedAtEpochMs, endedAtEpochMs: options.wallNow(), durationMs: now() - originMs, notSent, interrupted: runner.stopped, sweep };
+  return { recorder, startedAtEpochMs, endedAtEpochMs: options.wallNow(), durationMs: now() - originMs, notSent, interrupted: runner.stopped, sweep, client: options.send.transport.info };
 }
 
 async function runSweep(scenario: NormalizedScenario, load: SweepLoad, runner: LoadRunner, whole: MetricsRecorder, originMs: number): Promise<{ report: SweepReport; notSent: number }> {

@@ -15,6 +15,7 @@ import { BaselineRefusedError, writeBaseline } from "../loadtest/compare/write-b
 import { formatJunit } from "../loadtest/compare/views/format-junit.ts";
 import { formatMarkdown } from "../loadtest/compare/views/format-markdown.ts";
 import { renderComparisonHtml } from "../loadtest/compare/views/render-comparison-html.ts";
+import type { Report } from "../loadtest/report/report-types.ts";
 import { BUILT_SCENARIO, buildReport, latencySamples } from "./support/report-builder.ts";
 import { checkXml } from "./support/check-xml.ts";
 
@@ -100,6 +101,12 @@ describe("compareReports()", () => {
     const other = buildReport({ samples: latencySamples({ seed: 2, requests: 120, ttftMs: 50, itlMs: 10 }), environment: { cpuModel: "Other CPU", harnessVersion: "0.2.0" }, scenario: { load: { ...BUILT_SCENARIO.load, durationMs: 20_000 } } });
     const comparison = compareReports(run(1), other);
     expect(comparison.warnings.map((w) => w.field).sort()).toEqual(["environment.cpuModel", "environment.harnessVersion", "scenario.load.durationMs"]);
+  });
+
+  it("warns when the runs took chunk times differently, and not when an older report does not say", () => {
+    const withClient = (report: Report, receiveStamps: "kernel" | "socket-callback"): Report => ({ ...report, run: { ...report.run, client: { client: "http1", receiveStamps, fallbackReason: null } } });
+    expect(compareReports(withClient(run(1), "kernel"), withClient(run(2), "socket-callback")).warnings.map((w) => w.field)).toEqual(["run.client.receiveStamps"]);
+    expect(compareReports(run(1), withClient(run(2), "kernel")).warnings).toEqual([]);
   });
 });
 

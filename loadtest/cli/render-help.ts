@@ -24,10 +24,12 @@ Thresholds (k6 grammar): { ttft_ms: ["p(95)<500"], error_rate: ["rate<0.01"], ou
   per second: requests_per_s output_tokens_per_s total_tokens_per_s goodput_per_s (avg = whole run;
           min max med p(N) over 1 s windows); achieved_ratio (value)
 
-Runners (--runner): native (streaming, every metric; our HTTP/1.1 client for http://, Bun fetch for
-https:// or with --http-client fetch); autocannon (non-streamed requests
-only: E2E, tokens, throughput; pair with --no-stream); k6 (writes a k6 script, runs k6 when it is on
-PATH and ingests its --out json results; without k6 it writes the script and the commands, exit 0).
+Runners (--runner): native (streaming, every metric; our HTTP/1.1 client for http://, its reads
+stamped by the kernel on Linux, or in Bun's socket callback elsewhere and with --http-client
+bun-sockets; Bun fetch for https:// or with --http-client fetch; report.json's run.client says which);
+autocannon (non-streamed requests only: E2E, tokens, throughput; pair with --no-stream); k6 (writes
+a k6 script, runs k6 when it is on PATH and ingests its --out json results; without k6 it writes the
+script and the commands, exit 0).
 --ingest-k6 FILE builds the report from a k6 NDJSON file (plain or .gz) run elsewhere; repeat it to
 ingest one file per k6 instance (k6-operator pods) as one run.
 

@@ -5,6 +5,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { openNdjsonWriter } from "../report/ndjson-writer.ts";
+import { describeClient } from "../report/describe-client.ts";
 import { closeTransport, createTransport } from "../runner/create-transport.ts";
 import type { LoadRunner } from "../runner/load-runner.ts";
 import { runScenario, type ScenarioRunResult } from "../run-scenario.ts";
@@ -56,6 +57,8 @@ export async function runNative(scenario: NormalizedScenario, command: RunComman
   // --repeat N (issue 7): N runs of the same plan, merged into one report whose runs[] keeps each.
   const results: ScenarioRunResult[] = [];
   const transport = createTransport(scenario.target.url, context.headers, command.httpClient);
+  // An https:// target on fetch is expected; kernel stamps asked for and missing is worth a line.
+  if (transport.info.client === "http1" && transport.info.fallbackReason !== null && !command.quiet) process.stderr.write(`loadtest: ${transport.info.fallbackReason} (${describeClient(transport.info)})\n`);
   try {
     for (let repetition = 0; repetition < command.repeat && (repetition === 0 || interrupts === 0); repetition++) {
       results.push(await runScenario(scenario, {

@@ -2,9 +2,9 @@
  * Decides whether two reports can be compared. Refused (`incompatible`): a different schema,
  * scenario name, target model or API, workload (prompts, output tokens, streaming, usage, EOS,
  * extra body), or load shape (executor, rate, VUs, stages, levels, in-flight ceiling); those change
- * what is measured. Warned (`warnings`): a different run length, seed, warm-up, SLO, runner, or
- * environment fingerprint (harness and Bun version, host, CPU, target server version, GPU...): the
- * numbers still mean the same thing, but the reader should know.
+ * what is measured. Warned (`warnings`): a different run length, seed, warm-up, SLO, runner or its
+ * client (where chunk times come from), or environment fingerprint (harness and Bun version, host,
+ * CPU, target server version, GPU...): the numbers still mean the same thing, but the reader should know.
  */
 import type { Report } from "../report/report-types.ts";
 import type { FieldDifference } from "./comparison-types.ts";
@@ -48,6 +48,8 @@ export function checkCompatibility(baseline: Report, candidate: Report): Compati
     if (!deepEqual(bs[field], cs[field])) warnings.push({ field: `scenario.${field}`, baseline: bs[field], candidate: cs[field] });
   }
   if (baseline.run.runner !== candidate.run.runner) warnings.push({ field: "run.runner", baseline: baseline.run.runner, candidate: candidate.run.runner });
+  // Reports from before run.client existed have none: only two that both say are compared.
+  if (baseline.run.client && candidate.run.client) for (const diff of differences("run.client", baseline.run.client, candidate.run.client)) warnings.push(diff);
   for (const diff of differences("environment", baseline.run.environment, candidate.run.environment)) {
     if (![...ENVIRONMENT_IGNORED].some((ignored) => diff.field === ignored || diff.field.startsWith(`${ignored}.`)) && !CREATED_STAMP.test(diff.field)) warnings.push(diff);
   }

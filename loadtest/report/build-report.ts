@@ -65,6 +65,7 @@ export function buildReport(input: BuildReportInput): Report {
       status,
       exitCode,
       runner: input.runner ?? "native",
+      ...(result.client ? { client: result.client } : {}),
       windowMs: scenario.windowMs,
       argv: input.argv,
       environment: input.environment,

@@ -136,8 +136,10 @@ export interface RunMetadata {
   readonly status: "completed" | "interrupted";
   /** The exit code the CLI returned: 0 ok, 1 failure, 99 thresholds failed, 130 interrupted. */
   readonly exitCode: number;
-  /** The runner that produced the records (`native` = Bun fetch; later `k6`, `autocannon`). */
+  /** The runner that produced the records: `native` (Vigil's own), `k6` or `autocannon`. */
   readonly runner: "native" | "k6" | "autocannon";
+  /** The native runner's HTTP client and where its read times come from; absent for external runners and older reports. */
+  readonly client?: ClientInfo;
   /** External runners (issue 9): what the runner could not measure and its own figures; absent for native. */
   readonly runnerInfo?: RunnerInfo;
   /** Window width for `windows` (default 1000). */
@@ -146,6 +148,19 @@ export interface RunMetadata {
   readonly argv: readonly string[];
   /** Where it ran and against what. */
   readonly environment: EnvironmentFingerprint;
+}
+
+/** How the native runner's requests travelled, and what each chunk's time is. */
+export interface ClientInfo {
+  /** `http1` = Vigil's HTTP/1.1 client (plain http://); `fetch` = Bun's fetch (https://, `--http-client fetch`). */
+  readonly client: "http1" | "fetch";
+  /**
+   * `kernel`: the kernel's receive time of the read (SO_TIMESTAMPNS), not moved by a busy event loop;
+   * `socket-callback`: taken in Bun's socket data callback; `body-reader`: when fetch's body reader returned it.
+   */
+  readonly receiveStamps: "kernel" | "socket-callback" | "body-reader";
+  /** Why the stamps are not the kernel's where the kernel's were asked for (`--http-client native`), else null. */
+  readonly fallbackReason: string | null;
 }
 
 /** What an external runner (k6, autocannon) reported about itself. */

@@ -6,6 +6,7 @@
  * only parses the frame and stores a timestamp; deadlines (TTFT, stall, whole request) are enforced
  * from outside by the watchdog through `cancel`, whose reason is the typed error to record.
  */
+import type { ClientInfo } from "../report/report-types.ts";
 import type { PreparedRequest } from "../workload/request-source.ts";
 import type { Http1Client } from "./http1/http1-client.ts";
 import type { ResponseHead } from "./http1/response-parser.ts";
@@ -23,7 +24,10 @@ import { pushChunkTime, type RequestRecord } from "./request-record.ts";
 import { SseParser } from "./sse-parser.ts";
 
 /** How requests travel: our HTTP/1.1 client (plain http), or `fetch` (https, proxies). */
-export type Transport = { readonly kind: "http1"; readonly client: Http1Client } | { readonly kind: "fetch"; readonly fetch: typeof fetch };
+export type Transport = ({ readonly kind: "http1"; readonly client: Http1Client } | { readonly kind: "fetch"; readonly fetch: typeof fetch }) & {
+  /** What the report says of it. */
+  readonly info: ClientInfo;
+};
 
 /** What every request of a run shares. */
 export interface SendContext {

@@ -132,6 +132,7 @@ export function buildReportFixture(options: ReportFixtureOptions = {}): Report {
       status: "completed",
       exitCode: 99,
       runner: "native",
+      client: { client: "http1", receiveStamps: "kernel", fallbackReason: null },
       windowMs,
       argv: ["scenarios/demo.ts"],
       environment: {

@@ -1,4 +1,5 @@
 /** The lower sections: errors with examples, sweep levels, environment and scenario, metric definitions. */
+import { describeClient } from "../describe-client.ts";
 import type { Report } from "../report-types.ts";
 import { TELEMETRY_SERIES, TELEMETRY_SERIES_NAMES } from "../telemetry-types.ts";
 import { escapeHtml } from "./escape-html.ts";
@@ -44,6 +45,7 @@ export function environmentSection(report: Report): string {
     ["CPU", `${e.cpuCount} × ${e.cpuModel}`],
     ["memory", formatBytes(e.memoryTotalBytes)],
     ["target", e.target.url],
+    ["runner", runnerText(report)],
     ["target models", JSON.stringify(e.target.models)],
     ["target version", JSON.stringify(e.target.version)],
     ["command", `bun run loadtest ${report.run.argv.join(" ")}`],
@@ -51,6 +53,13 @@ export function environmentSection(report: Report): string {
   ];
   if (e.target.errors.length > 0) rows.push(["fingerprint errors", e.target.errors.join("; ")]);
   return `${table(["", ""], rows.map(([k, v]) => [escapeHtml(k), `<code>${escapeHtml(v)}</code>`]))}<h3>Scenario as run</h3><pre>${escapeHtml(JSON.stringify(report.scenario, null, 2))}</pre>`;
+}
+
+/** The runner, and for the native one its client and where chunk times come from. */
+function runnerText(report: Report): string {
+  const client = report.run.client;
+  if (!client) return report.run.runner;
+  return `${report.run.runner}: ${describeClient(client)}${client.fallbackReason ? ` (${client.fallbackReason})` : ""}`;
 }
 
 /** The metric definitions used (from the report itself) and how telemetry was joined. */

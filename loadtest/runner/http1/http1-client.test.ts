@@ -3,7 +3,7 @@ import { RequestCancel } from "../request-cancel.ts";
 import { ConnectError, DisconnectedError, ProtocolError, TtftTimeoutError } from "../request-failure.ts";
 import { bunConnector, type Connector } from "./client-socket.ts";
 import { Http1Client, type ExchangeSink } from "./http1-client.ts";
-import { kernelStampedConnector, kernelStampsUnavailable } from "./kernel-stamped-connector.ts";
+import { kernelStamps } from "./kernel-stamped-connector.ts";
 import type { ResponseHead } from "./response-parser.ts";
 
 /** Records what the client hands over, with the read count at each body piece. */
@@ -42,8 +42,8 @@ function listen(respond: (socket: Bun.Socket<undefined>, received: string) => vo
   return `http://127.0.0.1:${listener.port}`;
 }
 
-const kernelStamped = kernelStampedConnector();
-if (kernelStamped === null && process.platform === "linux") throw new Error(`kernel-stamped sockets unavailable on Linux: ${kernelStampsUnavailable}`);
+const { connector: kernelStamped, unavailable } = kernelStamps();
+if (kernelStamped === null && process.platform === "linux") throw new Error(`kernel-stamped sockets unavailable on Linux: ${unavailable}`);
 /** Every test runs over both ways of opening connections. */
 const CONNECTORS: Array<[string, Connector]> = [["Bun sockets", bunConnector], ...(kernelStamped ? [["kernel-stamped sockets", kernelStamped] as [string, Connector]] : [])];
 let connector: Connector = bunConnector;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RequestCancel } from "../request-cancel.ts";
 import { Http1Client } from "./http1-client.ts";
-import { kernelStampedConnector, kernelStampsUnavailable } from "./kernel-stamped-connector.ts";
+import { kernelStamps } from "./kernel-stamped-connector.ts";
 
 // The rest of the client's behaviour runs over these sockets in http1-client.test.ts.
 
@@ -31,8 +31,8 @@ async function spawnServer(): Promise<string> {
 
 describe.runIf(process.platform === "linux")("kernel-stamped sockets", () => {
   it("stamp each read when it reached the socket, not when a busy event loop got to it", async () => {
-    const connector = kernelStampedConnector();
-    if (connector === null) throw new Error(`kernel-stamped sockets unavailable: ${kernelStampsUnavailable}`);
+    const { connector, unavailable } = kernelStamps();
+    if (connector === null) throw new Error(`kernel-stamped sockets unavailable: ${unavailable}`);
     const client = new Http1Client({ baseUrl: await spawnServer(), headers: {}, connector });
     cleanups.push(() => client.close());
     const reads: Array<{ receivedMs: number; deliveredMs: number }> = [];
@@ -63,10 +63,12 @@ describe.runIf(process.platform === "linux")("kernel-stamped sockets", () => {
   it("lets the process exit while idle connections are pooled (the wake worker is not referenced)", () => {
     const script = `
       import { Http1Client } from "${new URL("./http1-client.ts", import.meta.url).pathname}";
-      import { kernelStampedConnector } from "${new URL("./kernel-stamped-connector.ts", import.meta.url).pathname}";
+      import { kernelStamps } from "${new URL("./kernel-stamped-connector.ts", import.meta.url).pathname}";
       import { RequestCancel } from "${new URL("../request-cancel.ts", import.meta.url).pathname}";
       const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("ok") });
-      const client = new Http1Client({ baseUrl: "http://127.0.0.1:" + server.port, headers: {}, connector: kernelStampedConnector() });
+      const { connector, unavailable } = kernelStamps();
+      if (connector === null) throw new Error("kernel-stamped sockets unavailable: " + unavailable);
+      const client = new Http1Client({ baseUrl: "http://127.0.0.1:" + server.port, headers: {}, connector });
       let body = "";
       await client.request({ path: "/", body: "" }, { onRead() {}, onHead() {}, onBody: (b) => { body += new TextDecoder().decode(b); } }, new RequestCancel());
       server.unref();

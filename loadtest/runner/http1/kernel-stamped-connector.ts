@@ -11,8 +11,8 @@
  * and a wake worker (wake-worker.ts), blocked on an outer epoll set that holds this one, posts one
  * message when a socket becomes ready. A parked client costs nothing; a busy one pays no thread hop.
  *
- * `kernelStampedConnector()` is null where this cannot work (not Linux, no glibc); the client then
- * uses Bun's sockets.
+ * `kernelStamps()` says why where this cannot work (not Linux, no glibc); the client then uses Bun's
+ * sockets and the report says so.
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
@@ -373,22 +373,20 @@ class StampedNet {
   }
 }
 
-let shared: StampedNet | null | undefined;
+/** The kernel-stamped connector, or why it cannot run here. */
+export type KernelStamps = { readonly connector: Connector; readonly unavailable: null } | { readonly connector: null; readonly unavailable: string };
 
-/** The kernel-stamped connector, or null where it cannot run here (the reason is in `kernelStampsUnavailable`). */
-export function kernelStampedConnector(): Connector | null {
+let shared: KernelStamps | undefined;
+
+/** The process's kernel-stamped connector (set up once, on the first call), or why there is none. */
+export function kernelStamps(): KernelStamps {
   if (shared === undefined) {
     try {
-      shared = new StampedNet(libcNet());
+      const net = new StampedNet(libcNet());
+      shared = { connector: <Data>(options: ConnectOptions<Data>) => net.connect(options), unavailable: null };
     } catch (error) {
-      kernelStampsUnavailable = error instanceof Error ? error.message : String(error);
-      shared = null;
+      shared = { connector: null, unavailable: error instanceof Error ? error.message : String(error) };
     }
   }
-  const net = shared;
-  if (net === null) return null;
-  return <Data>(options: ConnectOptions<Data>) => net.connect(options);
+  return shared;
 }
-
-/** Why kernelStampedConnector() returned null, once it has. */
-export let kernelStampsUnavailable: string | null = null;
