@@ -24,6 +24,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { kernelStamps } from "../../loadtest/runner/http1/kernel-stamped-connector.ts";
 import { runForTest } from "../../loadtest/testing/run-for-test.ts";
 import { spawnSimulator } from "../../loadtest/testing/spawn-simulator.ts";
 
@@ -412,8 +413,11 @@ async function pacedStreams(streams: number) {
   try {
     const cpuBefore = process.cpuUsage();
     const wallBeforeMs = performance.now();
+    const stamps = kernelStamps();
+    const readsBefore = stamps.connector ? stamps.readCounts() : null;
     const run = await runForTest(openStreamsScenario(pacer.url, streams), { httpClient: HTTP_CLIENT });
     const cpu = process.cpuUsage(cpuBefore);
+    const readsAfter = stamps.connector ? stamps.readCounts() : null;
     const wallSeconds = (performance.now() - wallBeforeMs) / 1000;
     const chunksReceived = run.records.reduce((sum, record) => sum + record.contentChunks + 2, 0);
     const truths = await pacer.records();
@@ -423,6 +427,9 @@ async function pacedStreams(streams: number) {
       completed: run.report.counts.completed,
       failed: run.report.counts.failed,
       partialWrites,
+      // Kernel-stamped client only: reads the kernel gave no SO_TIMESTAMPNS for (stamped when read instead).
+      reads: readsAfter && readsBefore ? readsAfter.reads - readsBefore.reads : null,
+      unstampedReads: readsAfter && readsBefore ? readsAfter.unstampedReads - readsBefore.unstampedReads : null,
       // This process's CPU over the run (warm-up included), per SSE frame received (content chunks + usage + [DONE]).
       harnessCpuCoreFraction: (cpu.user + cpu.system) / 1e6 / wallSeconds,
       harnessCpuMicrosPerFrame: (cpu.user + cpu.system) / chunksReceived,

@@ -31,9 +31,10 @@ async function spawnServer(): Promise<string> {
 
 describe.runIf(process.platform === "linux")("kernel-stamped sockets", () => {
   it("stamp each read when it reached the socket, not when a busy event loop got to it", async () => {
-    const { connector, unavailable } = kernelStamps();
-    if (connector === null) throw new Error(`kernel-stamped sockets unavailable: ${unavailable}`);
-    const client = new Http1Client({ baseUrl: await spawnServer(), headers: {}, connector });
+    const stamps = kernelStamps();
+    if (stamps.connector === null) throw new Error(`kernel-stamped sockets unavailable: ${stamps.unavailable}`);
+    const before = stamps.readCounts();
+    const client = new Http1Client({ baseUrl: await spawnServer(), headers: {}, connector: stamps.connector });
     cleanups.push(() => client.close());
     const reads: Array<{ receivedMs: number; deliveredMs: number }> = [];
     const startMs = performance.now();
@@ -51,6 +52,9 @@ describe.runIf(process.platform === "linux")("kernel-stamped sockets", () => {
       new RequestCancel(),
     );
     expect(reads).toHaveLength(2);
+    // Both reads carried the kernel's stamp (none fell back to the time of the read).
+    expect(stamps.readCounts().reads - before.reads).toBe(2);
+    expect(stamps.readCounts().unstampedReads).toBe(before.unstampedReads);
     const [first, second] = reads as [(typeof reads)[0], (typeof reads)[0]];
     expect(first.receivedMs).toBeGreaterThanOrEqual(startMs);
     for (const read of reads) expect(read.receivedMs).toBeLessThanOrEqual(read.deliveredMs);

@@ -241,6 +241,10 @@ class StampedNet {
     else if (before > 0 && this.#references === 0) this.#worker.unref();
   }
 
+  readCounts(): ReadCounts {
+    return { reads: this.#reader.reads, unstampedReads: this.#reader.unstampedReads };
+  }
+
   /** A wall-clock stamp (ms) on the performance.now() clock. */
   toMonotonicMs(wallMs: number): number {
     return wallMs + this.#wallOffset();
@@ -374,7 +378,15 @@ class StampedNet {
 }
 
 /** The kernel-stamped connector, or why it cannot run here. */
-export type KernelStamps = { readonly connector: Connector; readonly unavailable: null } | { readonly connector: null; readonly unavailable: string };
+export type KernelStamps =
+  | { readonly connector: Connector; readonly unavailable: null; readonly readCounts: () => ReadCounts }
+  | { readonly connector: null; readonly unavailable: string };
+
+/** Reads so far in this process, and how many of them the kernel gave no stamp for (stamped when read). */
+export interface ReadCounts {
+  readonly reads: number;
+  readonly unstampedReads: number;
+}
 
 let shared: KernelStamps | undefined;
 
@@ -383,7 +395,7 @@ export function kernelStamps(): KernelStamps {
   if (shared === undefined) {
     try {
       const net = new StampedNet(libcNet());
-      shared = { connector: <Data>(options: ConnectOptions<Data>) => net.connect(options), unavailable: null };
+      shared = { connector: <Data>(options: ConnectOptions<Data>) => net.connect(options), unavailable: null, readCounts: () => net.readCounts() };
     } catch (error) {
       shared = { connector: null, unavailable: error instanceof Error ? error.message : String(error) };
     }

@@ -25,6 +25,10 @@ export class SocketReader {
   readonly #control: PinnedBuffer = pinnedBuffer(CONTROL_BYTES);
   readonly #header: PinnedBuffer = pinnedBuffer(MSGHDR_SIZE);
   readonly #timespec = new BigInt64Array(2);
+  /** Reads the kernel gave no stamp for (stamped with the time of the read instead). */
+  unstampedReads = 0;
+  /** Every read handed over. */
+  reads = 0;
 
   constructor(libc: LibcNet) {
     this.#libc = libc;
@@ -65,11 +69,13 @@ export class SocketReader {
 
   /** The read's SCM_TIMESTAMPNS, or now where the kernel gave none. */
   #stampMs(): number {
+    this.reads++;
     const control = this.#control.view;
     if (this.#header.view.getUint32(40, true) >= CMSG_DATA_OFFSET + 16 && control.getInt32(8, true) === SOL_SOCKET && control.getInt32(12, true) === SO_TIMESTAMPNS) {
       const seconds = Number(control.getBigInt64(CMSG_DATA_OFFSET, true));
       if (seconds !== 0) return seconds * 1000 + Number(control.getBigInt64(CMSG_DATA_OFFSET + 8, true)) / 1e6;
     }
+    this.unstampedReads++;
     return wallNowMs(this.#libc, this.#timespec);
   }
 }
