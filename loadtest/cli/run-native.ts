@@ -58,7 +58,7 @@ export async function runNative(scenario: NormalizedScenario, command: RunComman
   const results: ScenarioRunResult[] = [];
   const transport = createTransport(scenario.target.url, context.headers, command.httpClient);
   // An https:// target on fetch is expected; kernel stamps asked for and missing is worth a line.
-  if (transport.info.client === "http1" && transport.info.fallbackReason !== null && !command.quiet) process.stderr.write(`loadtest: ${transport.info.fallbackReason} (${describeClient(transport.info)})\n`);
+  if (transport.info.client === "http1" && transport.info.fallbackReason !== null && !command.quiet) process.stderr.write(`loadtest: ${describeClient(transport.info)}\n`);
   try {
     for (let repetition = 0; repetition < command.repeat && (repetition === 0 || interrupts === 0); repetition++) {
       results.push(await runScenario(scenario, {

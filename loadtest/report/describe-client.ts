@@ -1,4 +1,4 @@
-/** Words for a report's ClientInfo, shared by the HTML report and the CLI's fallback notice. */
+/** Words for a report's ClientInfo (and why it fell back), shared by the HTML report and the CLI's fallback notice. */
 import type { ClientInfo } from "./report-types.ts";
 
 const CLIENT_WORDS: Readonly<Record<ClientInfo["client"], string>> = { http1: "Vigil's HTTP/1.1 client", fetch: "Bun's fetch" };
@@ -11,5 +11,5 @@ const STAMP_WORDS: Readonly<Record<ClientInfo["receiveStamps"], string>> = {
 
 /** @example describeClient({ client: "http1", receiveStamps: "kernel", fallbackReason: null }) // "Vigil's HTTP/1.1 client; chunk times are the kernel's receive stamps" */
 export function describeClient(info: ClientInfo): string {
-  return `${CLIENT_WORDS[info.client]}; ${STAMP_WORDS[info.receiveStamps]}`;
+  return `${CLIENT_WORDS[info.client]}; ${STAMP_WORDS[info.receiveStamps]}${info.fallbackReason ? ` (${info.fallbackReason})` : ""}`;
 }

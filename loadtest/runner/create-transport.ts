@@ -20,8 +20,9 @@ export const HTTP_CLIENT_CHOICES: readonly HttpClientChoice[] = ["native", "bun-
  * @example createTransport("http://127.0.0.1:8000", {}, "native").info.receiveStamps // "kernel" on Linux
  */
 export function createTransport(baseUrl: string, headers: Readonly<Record<string, string>>, choice: HttpClientChoice = "native", probe: () => KernelStamps = kernelStamps): Transport {
-  if (choice === "fetch" || new URL(baseUrl).protocol !== "http:") {
-    const fallbackReason = choice === "fetch" ? null : `${new URL(baseUrl).protocol}// targets use Bun's fetch`;
+  const protocol = new URL(baseUrl).protocol;
+  if (choice === "fetch" || protocol !== "http:") {
+    const fallbackReason = choice === "fetch" ? null : `${protocol}// targets use Bun's fetch`;
     return { kind: "fetch", fetch, info: { client: "fetch", receiveStamps: "body-reader", fallbackReason } };
   }
   const http1 = (connector: Connector, receiveStamps: ClientInfo["receiveStamps"], fallbackReason: string | null): Transport => ({

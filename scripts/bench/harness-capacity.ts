@@ -413,11 +413,13 @@ async function pacedStreams(streams: number) {
   try {
     const cpuBefore = process.cpuUsage();
     const wallBeforeMs = performance.now();
-    const stamps = kernelStamps();
-    const readsBefore = stamps.connector ? stamps.readCounts() : null;
+    // The kernel-stamped client's read counts (the native client where it runs), else none.
+    const stamps = HTTP_CLIENT === "native" ? kernelStamps() : null;
+    const countReads = stamps?.connector ? stamps.readCounts : () => null;
+    const readsBefore = countReads();
     const run = await runForTest(openStreamsScenario(pacer.url, streams), { httpClient: HTTP_CLIENT });
     const cpu = process.cpuUsage(cpuBefore);
-    const readsAfter = stamps.connector ? stamps.readCounts() : null;
+    const readsAfter = countReads();
     const wallSeconds = (performance.now() - wallBeforeMs) / 1000;
     const chunksReceived = run.records.reduce((sum, record) => sum + record.contentChunks + 2, 0);
     const truths = await pacer.records();

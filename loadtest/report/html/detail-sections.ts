@@ -45,7 +45,8 @@ export function environmentSection(report: Report): string {
     ["CPU", `${e.cpuCount} × ${e.cpuModel}`],
     ["memory", formatBytes(e.memoryTotalBytes)],
     ["target", e.target.url],
-    ["runner", runnerText(report)],
+    // The native runner also says its client and where chunk times come from.
+    ["runner", report.run.client ? `${report.run.runner}: ${describeClient(report.run.client)}` : report.run.runner],
     ["target models", JSON.stringify(e.target.models)],
     ["target version", JSON.stringify(e.target.version)],
     ["command", `bun run loadtest ${report.run.argv.join(" ")}`],
@@ -53,13 +54,6 @@ export function environmentSection(report: Report): string {
   ];
   if (e.target.errors.length > 0) rows.push(["fingerprint errors", e.target.errors.join("; ")]);
   return `${table(["", ""], rows.map(([k, v]) => [escapeHtml(k), `<code>${escapeHtml(v)}</code>`]))}<h3>Scenario as run</h3><pre>${escapeHtml(JSON.stringify(report.scenario, null, 2))}</pre>`;
-}
-
-/** The runner, and for the native one its client and where chunk times come from. */
-function runnerText(report: Report): string {
-  const client = report.run.client;
-  if (!client) return report.run.runner;
-  return `${report.run.runner}: ${describeClient(client)}${client.fallbackReason ? ` (${client.fallbackReason})` : ""}`;
 }
 
 /** The metric definitions used (from the report itself) and how telemetry was joined. */
