@@ -85,8 +85,10 @@ describe("continuous batching in the simulator", () => {
   });
 
   it("preempts the newest sequence when the KV cache runs out, and still serves everyone", async () => {
-    // 20 blocks × 16 = 320 KV tokens; four sequences growing to 64 + 40 tokens need 416.
-    await using sim = await startSimulator({ maxNumSeqs: 4, numGpuBlocks: 20, blockSize: 16, timeScale: 0.2, enablePrefixCaching: false });
+    // 20 blocks × 16 = 320 KV tokens; four sequences growing to 64 + 40 tokens need 416. Real-time
+    // steps (timeScale 1): at 0.2 a loaded machine could start the fourth request after the first had
+    // finished, and nothing was preempted (seen once in CI).
+    await using sim = await startSimulator({ maxNumSeqs: 4, numGpuBlocks: 20, blockSize: 16, timeScale: 1, enablePrefixCaching: false });
     const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => streamCompletion(sim, generateText(64, i), 40)));
     const values = await scrape(sim);
     expect(values("vllm:num_preemptions_total")).toBeGreaterThan(0);
