@@ -1,5 +1,5 @@
 /**
- * Measures compare's false-alarm rate and power on real simulator runs (one VU, 2 s each, the
+ * Measures compare's false-alarm rate and power on real simulator runs (one VU, 4 s each, the
  * scenario of test/compare-sim.test.ts): N runs of the same thing compared pairwise (every ordered
  * pair: N·(N-1) same-vs-same comparisons), a 5-run baseline against each remaining single run (how
  * the CI gate is used), and single runs of a simulator 10 % slower in prefill or decode against that
@@ -10,7 +10,7 @@
 import { compareReports } from "../../loadtest/compare/compare-reports.ts";
 import { mergeRuns } from "../../loadtest/compare/merge-runs.ts";
 import type { Report } from "../../loadtest/report/report-types.ts";
-import { compareSimFlags, compareSimRuns } from "../../loadtest/testing/compare-sim-runs.ts";
+import { COMPARE_SIM_TIMINGS, compareSimFlags, compareSimRuns } from "../../loadtest/testing/compare-sim-runs.ts";
 
 const runsAt = process.argv.indexOf("--runs");
 const count = runsAt === -1 ? 10 : Number(process.argv[runsAt + 1]);
@@ -19,7 +19,8 @@ if (!Number.isInteger(count) || count < 6) {
   process.exit(2);
 }
 
-const flags = (prefillMsPerToken = 0.25, decodeMsPerSeq = 10) => compareSimFlags({ prefillMsPerToken, decodeMsPerSeq });
+const { prefillMsPerToken: prefill, decodeMsPerSeq: decode } = COMPARE_SIM_TIMINGS;
+const flags = (prefillMsPerToken: number = prefill, decodeMsPerSeq: number = decode) => compareSimFlags({ prefillMsPerToken, decodeMsPerSeq });
 const runs = compareSimRuns;
 
 const started = performance.now();
@@ -49,11 +50,11 @@ const detection = async (label: string, simFlags: readonly string[], expected: R
     return { label, regressions: comparison.regressions, detected: comparison.regressions.some((k) => expected.test(k)) };
   });
 };
-const power = [...(await detection("prefill +10%", flags(0.275), /^ttft_/)), ...(await detection("decode +10%", flags(0.25, 11), /^itl_|^tpot_/))];
+const power = [...(await detection("prefill +10%", flags(prefill * 1.1), /^ttft_/)), ...(await detection("decode +10%", flags(prefill, decode * 1.1), /^itl_|^tpot_/))];
 const result = {
   name: "compare-false-alarms",
   measuredAt: new Date().toISOString(),
-  method: "real simulator runs (1 VU, 2 s + 0.8 s warm-up, 200-token prompts, 16 output tokens), default compare options (99.7 % intervals, 1 % floor, 0.1 ms jitter)",
+  method: `real simulator runs (1 VU, 4 s + 0.8 s warm-up, 200-token prompts, 16 output tokens; prefill ${prefill} ms/token, decode ${decode} ms/step), default compare options (99.7 % intervals, 1 % floor, 0.1 ms jitter)`,
   runs: count,
   sameVsSame: { comparisons: pairs, comparisonsWithAnyRegression: pairAlarms, falseAlarmRate: pairAlarms / pairs, metricComparisons, metricFalseAlarms: metricAlarms, metricFalseAlarmRate: metricAlarms / metricComparisons, alarmsByMetric },
   gate: { baselineRuns: 5, candidates: same.length - 5, falseAlarms: gateAlarms },
