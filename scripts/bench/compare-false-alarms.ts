@@ -21,10 +21,9 @@ if (!Number.isInteger(count) || count < 6) {
 
 const { prefillMsPerToken: prefill, decodeMsPerSeq: decode } = COMPARE_SIM_TIMINGS;
 const flags = (prefillMsPerToken: number = prefill, decodeMsPerSeq: number = decode) => compareSimFlags({ prefillMsPerToken, decodeMsPerSeq });
-const runs = compareSimRuns;
 
 const started = performance.now();
-const same = await runs(flags(), count);
+const same = await compareSimRuns(flags(), count);
 let pairs = 0;
 let pairAlarms = 0;
 let metricComparisons = 0;
@@ -44,7 +43,7 @@ for (let i = 0; i < same.length; i++) {
 const baseline = mergeRuns(same.slice(0, 5));
 const gateAlarms = same.slice(5).filter((candidate) => compareReports(baseline, candidate).regressions.length > 0).length;
 const detection = async (label: string, simFlags: readonly string[], expected: RegExp) => {
-  const candidates = await runs(simFlags, 2);
+  const candidates = await compareSimRuns(simFlags, 2);
   return candidates.map((candidate) => {
     const comparison = compareReports(baseline, candidate);
     return { label, regressions: comparison.regressions, detected: comparison.regressions.some((k) => expected.test(k)) };

@@ -415,11 +415,11 @@ async function pacedStreams(streams: number) {
     const wallBeforeMs = performance.now();
     // The kernel-stamped client's read counts (the native client where it runs), else none.
     const stamps = HTTP_CLIENT === "native" ? kernelStamps() : null;
-    const countReads = stamps?.connector ? stamps.readCounts : () => null;
-    const readsBefore = countReads();
+    const readCounts = stamps?.connector ? stamps.readCounts : null;
+    const readsBefore = readCounts?.();
     const run = await runForTest(openStreamsScenario(pacer.url, streams), { httpClient: HTTP_CLIENT });
     const cpu = process.cpuUsage(cpuBefore);
-    const readsAfter = countReads();
+    const readsAfter = readCounts?.();
     const wallSeconds = (performance.now() - wallBeforeMs) / 1000;
     const chunksReceived = run.records.reduce((sum, record) => sum + record.contentChunks + 2, 0);
     const truths = await pacer.records();
